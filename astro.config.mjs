@@ -1,0 +1,26 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+import mdx from '@astrojs/mdx';
+
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  integrations: [mdx()],
+  // Runtime settings are read from process.env by src/lib/config.ts, never inlined at build time.
+  server: { host: true, port: 4321 },
+  security: {
+    // Astro rejects cross-site form posts; src/middleware.ts applies the same rule to JSON bodies.
+    checkOrigin: true,
+  },
+  build: {
+    // Styles and scripts are served as files so that the CSP can stay "'self'" without hashes.
+    inlineStylesheets: 'never',
+  },
+  vite: {
+    build: { assetsInlineLimit: 0 },
+    // PGlite ships WebAssembly and data files it loads relative to itself: leave it unbundled.
+    ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'pg', 'nodemailer'] },
+    optimizeDeps: { exclude: ['@electric-sql/pglite'] },
+  },
+});

@@ -1,0 +1,72 @@
+// npm start — builds the platform when its sources changed, brings the database up to date,
+// creates the demo accounts on the embedded database, then serves http://localhost:4321.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, config } from '../src/lib/config.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts } from '../src/lib/accounts/demo.ts';
+import { ROLE_LABELS } from '../src/lib/accounts/roles.ts';
+import { closeDb, db } from '../src/lib/db/index.ts';
+import { migrateToLatest } from '../src/lib/db/migrate.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const entry = join(root, 'dist/server/entry.mjs');
+
+function newestChange(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestChange(join(path, name)));
+  return newest;
+}
+
+function buildIsStale(): boolean {
+  if (!existsSync(entry)) return true;
+  const built = statSync(entry).mtimeMs;
+  const sources = ['src', 'content', 'public', 'astro.config.mjs', 'package.json']
+    .map((p) => join(root, p))
+    .filter((p) => existsSync(p));
+  return sources.some((p) => newestChange(p) > built);
+}
+
+let settings;
+try {
+  settings = config();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+if (process.env.SKIP_BUILD !== '1' && buildIsStale()) {
+  console.log('Building the platform (first start, or the sources changed)…');
+  const build = spawnSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { stdio: 'inherit', cwd: root });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const embedded = !settings.DATABASE_URL;
+const seedDemo = settings.DEMO_ACCOUNTS === 'on' || (settings.DEMO_ACCOUNTS === 'auto' && embedded);
+try {
+  const applied = await migrateToLatest(db());
+  if (applied.length) console.log(`Database migrations applied: ${applied.join(', ')}`);
+  if (seedDemo) await seedDemoAccounts(db());
+} catch (error) {
+  console.error(`The database could not be prepared: ${(error as Error).message}`);
+  process.exit(1);
+} finally {
+  // PGlite allows one process-wide instance per folder: the server opens its own below.
+  await closeDb();
+}
+
+console.log(`\nESPER Parcours — ${settings.PUBLIC_URL}`);
+console.log(embedded ? `Database: embedded PostgreSQL (PGlite) in ${settings.PGLITE_DIR}` : 'Database: PostgreSQL (DATABASE_URL)');
+if (seedDemo) {
+  console.log(`Demo accounts (password for all: ${DEMO_PASSWORD}):`);
+  for (const account of DEMO_ACCOUNTS)
+    console.log(`  ${account.roles.map((r) => ROLE_LABELS[r]).join(', ').padEnd(24)} ${account.email}`);
+}
+console.log('');
+
+await import(entry);

@@ -1,0 +1,11 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The signed-in person, or null. Set by src/middleware.ts from the session cookie. */
+    person: import('./lib/accounts/sessions.ts').SignedInPerson | null;
+    session: import('./lib/accounts/sessions.ts').SessionInfo | null;
+    /** The client's address, for rate limits. */
+    clientIp: string;
+  }
+}

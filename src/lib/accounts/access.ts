@@ -1,0 +1,47 @@
+import type { Role } from '../db/schema.ts';
+
+/**
+ * Who may open each route: everyone, any signed-in person, or the people holding one of the
+ * listed roles. This table is the one access rule: the middleware applies it to every request
+ * before a page or endpoint runs, and a route missing from it is refused to everyone.
+ * Ownership (a person sees only their own data) is checked by the domain queries themselves.
+ */
+export type Audience = 'public' | 'signed-in' | readonly Role[];
+
+export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
+  '/': 'public',
+  '/403': 'public',
+  '/404': 'public',
+  '/500': 'public',
+  '/sante': 'public',
+  '/connexion': 'public',
+  '/deconnexion': 'public',
+  '/inscription': 'public',
+  '/inscription/confirmer': 'public',
+  '/mot-de-passe-oublie': 'public',
+  '/mot-de-passe/nouveau': 'public',
+  '/invitation': 'public',
+  '/accueil': 'signed-in',
+  '/mon-compte': 'signed-in',
+  '/mon-compte/adresse/confirmer': 'public',
+  '/mon-compte/donnees': 'signed-in',
+  '/mon-compte/suppression': 'signed-in',
+  '/coordination/invitations': ['coordinator', 'admin'],
+  '/admin/personnes': ['admin'],
+  '/admin/personnes/[id]': ['admin'],
+  '/admin/courriels': ['admin'],
+};
+
+export type AccessDecision = 'allowed' | 'sign-in' | 'forbidden';
+
+export function decideAccess(audience: Audience | undefined, person: { roles: readonly Role[] } | null): AccessDecision {
+  if (audience === undefined) return 'forbidden';
+  if (audience === 'public') return 'allowed';
+  if (!person) return 'sign-in';
+  if (audience === 'signed-in') return 'allowed';
+  return audience.some((role) => person.roles.includes(role)) ? 'allowed' : 'forbidden';
+}
+
+export function hasRole(person: { roles: readonly Role[] } | null | undefined, ...roles: Role[]): boolean {
+  return !!person && roles.some((role) => person.roles.includes(role));
+}

@@ -1,0 +1,134 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import { config } from '../config.ts';
+import type { DB } from './schema.ts';
+
+export type Database = Kysely<DB>;
+
+/**
+ * Values parsed the same way by both drivers: int8 and numeric as numbers (counts, sums of
+ * hours), date as its 'YYYY-MM-DD' text (a day, not an instant).
+ */
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const parsers: Record<number, (value: string) => unknown> = {
+  [INT8]: (v) => Number(v),
+  [NUMERIC]: (v) => Number(v),
+  [DATE]: (v) => v,
+};
+
+/**
+ * PGlite is one Postgres session. Kysely's PGlite driver hands that one connection to every
+ * caller, so a query from a second request could run inside the first request's transaction.
+ * This driver lets one caller hold the connection at a time.
+ */
+class SerializedDriver implements Driver {
+  #inner: Driver;
+  #queue: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
+
+  constructor(inner: Driver) {
+    this.#inner = inner;
+  }
+  init() {
+    return this.#inner.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const previous = this.#queue;
+    let release!: () => void;
+    this.#queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    this.#release = release;
+    return this.#inner.acquireConnection();
+  }
+  async releaseConnection(connection: DatabaseConnection) {
+    await this.#inner.releaseConnection(connection);
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
+    return this.#inner.beginTransaction(connection, settings);
+  }
+  commitTransaction(connection: DatabaseConnection) {
+    return this.#inner.commitTransaction(connection);
+  }
+  rollbackTransaction(connection: DatabaseConnection) {
+    return this.#inner.rollbackTransaction(connection);
+  }
+  savepoint: Driver['savepoint'] = (connection, name, compile) => this.#inner.savepoint!(connection, name, compile);
+  rollbackToSavepoint: Driver['rollbackToSavepoint'] = (connection, name, compile) =>
+    this.#inner.rollbackToSavepoint!(connection, name, compile);
+  releaseSavepoint: Driver['releaseSavepoint'] = (connection, name, compile) =>
+    this.#inner.releaseSavepoint!(connection, name, compile);
+  destroy() {
+    return this.#inner.destroy();
+  }
+}
+
+class SerializedPGliteDialect extends PGliteDialect {
+  override createDriver(): Driver {
+    return new SerializedDriver(super.createDriver());
+  }
+}
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; maxConnections?: number }
+  | { kind: 'pglite'; dataDir?: string; snapshot?: Blob };
+
+/** Opens a database: a pg pool for a PostgreSQL URL, else an embedded PGlite (on disk, or in memory). */
+export function openDatabase(target: DatabaseTarget): Database {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.maxConnections ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // A dropped idle connection must not crash the server; the next query reconnects.
+    pool.on('error', (error) => console.error('[db] idle connection error:', error.message));
+    return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+  const pglite = new PGlite({
+    dataDir: target.dataDir,
+    loadDataDir: target.snapshot,
+    parsers,
+  });
+  return new Kysely<DB>({ dialect: new SerializedPGliteDialect({ pglite }) });
+}
+
+/** The target that the settings describe: DATABASE_URL when set, else PGlite under PGLITE_DIR. */
+export function configuredTarget(): DatabaseTarget {
+  const cfg = config();
+  return cfg.DATABASE_URL ? { kind: 'postgres', url: cfg.DATABASE_URL } : { kind: 'pglite', dataDir: cfg.PGLITE_DIR };
+}
+
+let handle: Database | undefined;
+
+/** The one database handle of this process. */
+export function db(): Database {
+  if (!handle) {
+    const target = configuredTarget();
+    handle = openDatabase(target);
+    // An embedded database is closed cleanly on Ctrl-C or a stop signal, so its files stay consistent.
+    if (target.kind === 'pglite') {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const)
+        process.once(signal, () => {
+          void closeDb().finally(() => process.exit(0));
+        });
+    }
+  }
+  return handle;
+}
+
+export async function closeDb(): Promise<void> {
+  const current = handle;
+  handle = undefined;
+  await current?.destroy();
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The one way a form is read: its fields checked against a zod schema whose messages are in
+ * French. The page re-renders the form with the values typed (never a password) and, next to
+ * each field, what to fix; it answers 400 so that no bad input is ever taken as accepted.
+ */
+export type FormResult<T> =
+  | { ok: true; data: T; values: Record<string, string> }
+  | { ok: false; errors: Record<string, string>; values: Record<string, string>; message: string };
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+export const FORM_ERROR_SUMMARY = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
+
+export async function readForm<S extends z.ZodType>(request: Request, schema: S): Promise<FormResult<z.output<S>>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!FORM_TYPES.some((t) => type.startsWith(t)))
+    return { ok: false, errors: {}, values: {}, message: 'Ce formulaire n’a pas pu être lu : envoyez-le depuis la page.' };
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    return { ok: false, errors: {}, values: {}, message: 'Ce formulaire n’a pas pu être lu : envoyez-le depuis la page.' };
+  }
+  const raw: Record<string, string> = {};
+  for (const [key, value] of form.entries()) if (typeof value === 'string' && !(key in raw)) raw[key] = value;
+  const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !/password|mot_?de_?passe/i.test(key)));
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, data: parsed.data, values };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? '_');
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors, values, message: FORM_ERROR_SUMMARY };
+}
+
+/** Field builders with French messages. */
+export const field = {
+  text: (label: string, options: { min?: number; max?: number } = {}) =>
+    z
+      .string({ error: `${label} : ce champ est obligatoire.` })
+      .trim()
+      .min(options.min ?? 1, { error: `${label} : ce champ est obligatoire.` })
+      .max(options.max ?? 200, { error: `${label} : ${options.max ?? 200} caractères au plus.` }),
+  optionalText: (label: string, max = 200) =>
+    z
+      .string()
+      .trim()
+      .max(max, { error: `${label} : ${max} caractères au plus.` })
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+  email: () =>
+    z
+      .string({ error: 'Adresse e-mail : ce champ est obligatoire.' })
+      .trim()
+      .min(1, { error: 'Adresse e-mail : ce champ est obligatoire.' })
+      .max(254, { error: 'Adresse e-mail : 254 caractères au plus.' })
+      .pipe(z.email({ error: 'Adresse e-mail : le format attendu est nom@exemple.fr.' })),
+  /** A password is never trimmed: spaces may be part of it. Strength is checked by the domain. */
+  password: (label = 'Mot de passe') =>
+    z
+      .string({ error: `${label} : ce champ est obligatoire.` })
+      .min(1, { error: `${label} : ce champ est obligatoire.` })
+      .max(200, { error: `${label} : 200 caractères au plus.` }),
+  choice: <const T extends readonly [string, ...string[]]>(label: string, values: T) =>
+    z.enum(values, { error: `${label} : choisissez une des options proposées.` }),
+  token: () => z.string({ error: 'Le lien est incomplet.' }).regex(/^[a-z2-7]{32}$/, { error: 'Le lien est incomplet ou abîmé.' }),
+};

@@ -1,0 +1,26 @@
+import type { Role } from '../db/schema.ts';
+import { hasRole } from '../accounts/access.ts';
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+/** The links each person sees, from their roles. Every link leads to a page their roles open. */
+export function navigationFor(person: { roles: readonly Role[] } | null): NavItem[] {
+  if (!person) {
+    return [
+      { href: '/', label: 'Accueil' },
+      { href: '/connexion', label: 'Se connecter' },
+      { href: '/inscription', label: 'Créer un compte' },
+    ];
+  }
+  const items: NavItem[] = [{ href: '/accueil', label: 'Mon espace' }];
+  if (hasRole(person, 'coordinator', 'admin')) items.push({ href: '/coordination/invitations', label: 'Inviter' });
+  if (hasRole(person, 'admin')) {
+    items.push({ href: '/admin/personnes', label: 'Personnes et rôles' });
+    items.push({ href: '/admin/courriels', label: 'Courriels envoyés' });
+  }
+  items.push({ href: '/mon-compte', label: 'Mon compte' });
+  return items;
+}
