@@ -94,13 +94,14 @@ export function openDatabase(target: DatabaseTarget): Database {
     pool.on('error', (error) => console.error('[db] idle connection error:', error.message));
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
+  return openEmbedded(target).db;
+}
+
+/** An embedded database and its PGlite instance (for snapshots: `pglite.dumpDataDir()`). */
+export function openEmbedded(target: { dataDir?: string | undefined; snapshot?: Blob | undefined }): { db: Database; pglite: PGlite } {
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  const pglite = new PGlite({
-    dataDir: target.dataDir,
-    loadDataDir: target.snapshot,
-    parsers,
-  });
-  return new Kysely<DB>({ dialect: new SerializedPGliteDialect({ pglite }) });
+  const pglite = new PGlite({ dataDir: target.dataDir, loadDataDir: target.snapshot, parsers });
+  return { db: new Kysely<DB>({ dialect: new SerializedPGliteDialect({ pglite }) }), pglite };
 }
 
 /** The target that the settings describe: DATABASE_URL when set, else PGlite under PGLITE_DIR. */
