@@ -1,0 +1,143 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test, expect } from './support/fixtures.ts';
+import { ROUTE_ACCESS } from '../../src/lib/accounts/access.ts';
+import type { WorldPerson } from '../support/world.ts';
+
+/**
+ * Every route × every role, as the server answers it.
+ *   A: allowed (the page or endpoint answers for this person)
+ *   L: signed out, sent to the login page
+ *   F: refused with the French 403 page
+ * A route added under src/pages must be added here too, or the first test fails.
+ */
+const A = 'A', L = 'L', F = 'F';
+type Expected = typeof A | typeof L | typeof F;
+const COLUMNS = ['anonymous', 'trainee', 'professional', 'trainer', 'coordinator', 'admin'] as const;
+const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, Expected, Expected]> = {
+  '/':                            [A, A, A, A, A, A],
+  '/403':                         [A, A, A, A, A, A],
+  '/404':                         [A, A, A, A, A, A],
+  '/500':                         [A, A, A, A, A, A],
+  '/sante':                       [A, A, A, A, A, A],
+  '/connexion':                   [A, A, A, A, A, A],
+  '/deconnexion':                 [A, A, A, A, A, A],
+  '/inscription':                 [A, A, A, A, A, A],
+  '/inscription/confirmer':       [A, A, A, A, A, A],
+  '/mot-de-passe-oublie':         [A, A, A, A, A, A],
+  '/mot-de-passe/nouveau':        [A, A, A, A, A, A],
+  '/invitation':                  [A, A, A, A, A, A],
+  '/accueil':                     [L, A, A, A, A, A],
+  '/mon-compte':                  [L, A, A, A, A, A],
+  '/mon-compte/adresse/confirmer':[A, A, A, A, A, A],
+  '/mon-compte/donnees':          [L, A, A, A, A, A],
+  '/mon-compte/suppression':      [L, A, A, A, A, A],
+  '/coordination/invitations':    [L, F, F, F, A, A],
+  '/admin/personnes':             [L, F, F, F, F, A],
+  '/admin/personnes/[id]':        [L, F, F, F, F, A],
+  '/admin/courriels':             [L, F, F, F, F, A],
+};
+
+/** The routes that the files under src/pages define, as Astro names them. */
+function routesOnDisk(dir = 'src/pages'): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return routesOnDisk(path);
+    if (!/\.(astro|ts|mdx?)$/.test(name)) return [];
+    const route = '/' + relative('src/pages', path).replace(/\.(astro|ts|mdx?)$/, '').replace(/(^|\/)index$/, '');
+    return [route === '/' ? '/' : route.replace(/\/$/, '')];
+  });
+}
+
+test('the matrix, the access table and the pages on disk name the same routes', () => {
+  const onDisk = routesOnDisk().sort();
+  expect(Object.keys(MATRIX).sort()).toEqual(onDisk);
+  expect(Object.keys(ROUTE_ACCESS).sort()).toEqual(onDisk);
+});
+
+test('every route answers each role as the matrix says', async ({ playwright, person, db, baseURL }) => {
+  test.setTimeout(120_000);
+  const people: Record<string, WorldPerson | null> = { anonymous: null };
+  for (const role of COLUMNS.slice(1))
+    people[role] = await person({ givenName: 'Accès', familyName: role, roles: [role as Exclude<(typeof COLUMNS)[number], 'anonymous'>] });
+  const someone = people.trainee!;
+  const { createSession } = await import('../../src/lib/accounts/sessions.ts');
+
+  const failures: string[] = [];
+  let checked = 0;
+  for (const [index, column] of COLUMNS.entries()) {
+    const who = people[column];
+    const headers: Record<string, string> = {};
+    if (who) headers.cookie = `esper_session=${(await createSession(db, who.id, { days: 30 })).token}`;
+    const request = await playwright.request.newContext({ baseURL, extraHTTPHeaders: headers, maxRedirects: 0 });
+    for (const [route, expectations] of Object.entries(MATRIX)) {
+      const path = route.replace('[id]', someone.id);
+      const response = await request.get(path);
+      const status = response.status();
+      const location = response.headers()['location'] ?? '';
+      const refused = status === 403 && route !== '/403';
+      const toLogin = status === 303 && location.startsWith('/connexion?suite=');
+      const actual: Expected = refused ? F : toLogin ? L : A;
+      if (actual !== expectations[index]) failures.push(`${column} GET ${route}: expected ${expectations[index]}, got ${actual} (${status})`);
+      if (actual === A && status >= 500 && route !== '/500') failures.push(`${column} GET ${route}: server error ${status}`);
+      checked++;
+    }
+    await request.dispose();
+  }
+  expect(failures).toEqual([]);
+  expect(checked).toBe(COLUMNS.length * Object.keys(MATRIX).length);
+});
+
+test('writes by a wrong role are refused and change nothing', async ({ playwright, person, db, baseURL }) => {
+  const { createSession } = await import('../../src/lib/accounts/sessions.ts');
+  const { rolesOf } = await import('../../src/lib/accounts/people.ts');
+  const coordinator = await person({ givenName: 'Accès', familyName: 'Coord', roles: ['coordinator'] });
+  const trainee = await person({ givenName: 'Accès', familyName: 'Stagiaire', roles: ['trainee'] });
+  const origin = { origin: baseURL! };
+  const as = async (who: typeof trainee) =>
+    playwright.request.newContext({
+      baseURL,
+      maxRedirects: 0,
+      extraHTTPHeaders: { ...origin, cookie: `esper_session=${(await createSession(db, who.id, { days: 30 })).token}` },
+    });
+
+  const asCoordinator = await as(coordinator);
+  const grant = await asCoordinator.post(`/admin/personnes/${trainee.id}`, { form: { intent: 'grant', role: 'admin' } });
+  expect(grant.status()).toBe(403);
+  expect(await rolesOf(db, trainee.id)).toEqual(['trainee']);
+
+  const asTrainee = await as(trainee);
+  const invitation = await asTrainee.post('/coordination/invitations', { form: { email: 'intrus@exemple.fr', role: 'trainer' } });
+  expect(invitation.status()).toBe(403);
+  expect(await db.selectFrom('one_time_token').select('id').where('email', '=', 'intrus@exemple.fr').execute()).toEqual([]);
+
+  // From another site, even a correct role is refused (forms and JSON alike).
+  const admin = await person({ givenName: 'Accès', familyName: 'Admin', roles: ['admin'] });
+  const asAdmin = await as(admin);
+  for (const body of [{ form: { intent: 'grant', role: 'admin' } }, { data: { intent: 'grant', role: 'admin' } }]) {
+    const crossSite = await asAdmin.post(`/admin/personnes/${trainee.id}`, { ...body, headers: { origin: 'https://ailleurs.example' } });
+    expect(crossSite.status()).toBe(403);
+  }
+  expect(await rolesOf(db, trainee.id)).toEqual(['trainee']);
+  await Promise.all([asCoordinator.dispose(), asTrainee.dispose(), asAdmin.dispose()]);
+});
+
+test('bad input gets a French 4xx, never a 500', async ({ playwright, baseURL }) => {
+  const request = await playwright.request.newContext({ baseURL, maxRedirects: 0, extraHTTPHeaders: { origin: baseURL! } });
+  const cases = [
+    await request.post('/connexion', { data: { email: 'a' } }),
+    await request.post('/connexion', { form: { email: 'pas-une-adresse', password: '' } }),
+    await request.post('/inscription', { form: { givenName: 'x'.repeat(500), role: 'admin' } }),
+    await request.post('/mot-de-passe/nouveau', { form: { jeton: '../../etc/passwd', password: 'x' } }),
+    await request.post('/invitation', { multipart: { jeton: 'abc' } }),
+    await request.get('/inscription/confirmer?jeton=%00%ff'),
+  ];
+  for (const response of cases) {
+    expect(response.status(), response.url()).toBeGreaterThanOrEqual(400);
+    expect(response.status(), response.url()).toBeLessThan(500);
+    const text = await response.text();
+    expect(text).not.toMatch(/at .*\.(ts|js|mjs):\d+/);
+  }
+  expect(await cases[1]!.text()).toContain('le format attendu est nom@exemple.fr');
+  await request.dispose();
+});

@@ -1,0 +1,91 @@
+import { test, expect } from './support/fixtures.ts';
+import { expectNoAxeViolations, expectNoHorizontalScroll } from './support/axe.ts';
+import type { Role } from '../../src/lib/db/schema.ts';
+
+/** Each page, seen by someone who may open it, on a computer and on a small phone. */
+const PAGES: Array<{ path: string; as: Role | null; name: string }> = [
+  { path: '/', as: null, name: 'accueil public' },
+  { path: '/connexion', as: null, name: 'connexion' },
+  { path: '/inscription', as: null, name: 'inscription' },
+  { path: '/inscription?envoye=1', as: null, name: 'inscription envoyée' },
+  { path: '/mot-de-passe-oublie', as: null, name: 'mot de passe oublié' },
+  { path: '/mot-de-passe/nouveau?jeton=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', as: null, name: 'lien expiré ou inconnu' },
+  { path: '/invitation?jeton=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', as: null, name: 'invitation inconnue' },
+  { path: '/page-qui-n-existe-pas', as: null, name: '404' },
+  { path: '/accueil', as: 'trainee', name: 'espace stagiaire' },
+  { path: '/accueil', as: 'admin', name: 'espace admin' },
+  { path: '/mon-compte', as: 'professional', name: 'mon compte' },
+  { path: '/mon-compte/suppression', as: 'trainee', name: 'suppression du compte' },
+  { path: '/coordination/invitations', as: 'coordinator', name: 'invitations' },
+  { path: '/admin/personnes', as: 'admin', name: 'personnes et rôles' },
+  { path: '/admin/courriels', as: 'admin', name: 'courriels' },
+  { path: '/admin/personnes', as: 'trainer', name: '403' },
+];
+
+for (const viewport of [
+  { label: 'ordinateur', width: 1280, height: 800 },
+  { label: 'téléphone 320 px', width: 320, height: 640 },
+]) {
+  test.describe(viewport.label, () => {
+    test.use({ viewport: { width: viewport.width, height: viewport.height } });
+    for (const entry of PAGES) {
+      test(`${entry.name} passes axe (WCAG 2.1 AA) and fits the screen`, async ({ page, person, signIn }) => {
+        if (entry.as) await signIn(await person({ givenName: 'Axe', familyName: entry.as, roles: [entry.as] }));
+        await page.goto(entry.path);
+        await expectNoAxeViolations(page);
+        await expectNoHorizontalScroll(page);
+      });
+    }
+  });
+}
+
+test('a form with errors passes axe, and names its errors next to the fields', async ({ page }) => {
+  await page.goto('/inscription');
+  await page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await expect(page.getByRole('alert')).toContainText('Le formulaire contient des erreurs');
+  await expect(page.getByLabel('Prénom')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Prénom')).toHaveAccessibleDescription(/ce champ est obligatoire/);
+  await expectNoAxeViolations(page);
+});
+
+test('the person-detail page of an admin passes axe', async ({ page, person, signIn }) => {
+  await signIn(await person({ givenName: 'Axe', familyName: 'Admin', roles: ['admin'] }));
+  const someone = await person({ givenName: 'Zoë', familyName: 'Lefèvre', roles: ['trainee', 'trainer'] });
+  await page.goto(`/admin/personnes/${someone.id}`);
+  await expectNoAxeViolations(page);
+});
+
+test('the keyboard alone reaches the content first, then every link of the navigation', async ({ page }) => {
+  await page.goto('/connexion');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Aller au contenu' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Adresse e-mail')).toBeFocused();
+  await page.keyboard.type('personne@exemple.fr');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('un mot de passe');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('Adresse e-mail ou mot de passe incorrect.');
+});
+
+test('every response carries the security headers, and the session cookie is HttpOnly and SameSite', async ({ page, request, person }) => {
+  const response = await request.get('/connexion');
+  const headers = response.headers();
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(headers['content-security-policy']).toContain("script-src 'self'");
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toBe('same-origin');
+
+  const someone = await person({ givenName: 'Cookie', familyName: 'Test', roles: ['trainee'] });
+  await page.goto('/connexion');
+  await page.getByLabel('Adresse e-mail').fill(someone.email);
+  await page.getByLabel('Mot de passe').fill(someone.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page).toHaveURL(/\/accueil$/);
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'esper_session');
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+  expect(cookie!.value).toMatch(/^[a-z2-7]{32}$/);
+});
