@@ -1,0 +1,160 @@
+// npm run bench — builds the production server, seeds a throw-away database with 5,000 people,
+// serves it, and measures a few pages under load with autocannon.
+//
+// Settings (environment):
+//   BENCH_SECONDS=10         measured seconds per endpoint (each after a 2 s warm-up)
+//   BENCH_SKIP_BUILD=1       reuse the existing dist/ build
+//   BENCH_DATABASE_URL=...   a PostgreSQL server to benchmark against (a fresh database
+//                            esper_bench_<random> is created on it, then dropped); default PGlite
+//
+// Exit code 1 only when the benchmark could not run (build, database, server, an endpoint not
+// answering 200); missed goals are printed, not failed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrateToLatest } from '../src/lib/db/migrate.ts';
+import { SESSION_COOKIE } from '../src/lib/accounts/sessions.ts';
+import { temporaryPglite, temporaryPostgres, type BenchDatabase } from './bench/database.ts';
+import { EndpointError, measure, type BenchTarget, type LoadSettings, type Measurement } from './bench/load.ts';
+import { printReport } from './bench/report.ts';
+import { findFreePort, residentKb, sampleRss, startServer, waitUntilHealthy } from './bench/server.ts';
+import { seedWorld, type World } from './bench/world.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const nodeBin = join(root, 'node_modules/.bin/node');
+
+const PEOPLE = 5_000;
+const HOST = '127.0.0.1';
+// Clear of the dev server (4321) and of the test servers.
+const PORTS = { from: 4390, to: 4399 };
+const START_TIMEOUT_MS = 60_000;
+const CONNECTIONS = 50;
+const WARMUP_SECONDS = 2;
+
+/** The measured endpoints, in order. A new benchmark is one more line here. */
+function targets(world: World): BenchTarget[] {
+  const signedIn = { cookie: `${SESSION_COOKIE}=${world.signedIn.token}` };
+  return [
+    // A file served from dist/client without touching Astro or the database: the machine's ceiling.
+    { name: 'static', path: '/favicon.svg', baseline: true },
+    { name: 'login page', path: '/connexion' },
+    { name: 'signed-in home', path: '/accueil', headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+  ];
+}
+
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds (got "${raw}").`);
+  return value;
+}
+
+function step(message: string): () => void {
+  const started = performance.now();
+  process.stdout.write(`• ${message}… `);
+  return () => console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function build(): void {
+  const done = step('Building the production server');
+  const result = spawnSync(nodeBin, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
+    cwd: root,
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+    throw new Error(`The build failed (${result.error?.message ?? `exit code ${result.status}`}):\n${output}`);
+  }
+  done();
+}
+
+/** Creates, migrates and seeds the database, then closes it: PGlite allows one process per folder. */
+async function prepareWorld(database: BenchDatabase): Promise<World> {
+  const done = step(`Seeding ${PEOPLE.toLocaleString('en-US')} people`);
+  const db = database.open();
+  try {
+    await migrateToLatest(db);
+    const world = await seedWorld(db, { people: PEOPLE });
+    done();
+    return world;
+  } finally {
+    await db.destroy();
+  }
+}
+
+// Cleanup steps, run last-in first-out whatever happens (error, Ctrl-C).
+const cleanups: Array<{ what: string; run: () => Promise<void> }> = [];
+async function cleanUp(): Promise<void> {
+  for (let next = cleanups.pop(); next; next = cleanups.pop()) {
+    try {
+      await next.run();
+    } catch (error) {
+      console.error(`Cleanup failed (${next.what}): ${(error as Error).message}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const load: LoadSettings = { connections: CONNECTIONS, seconds: positiveNumber('BENCH_SECONDS', 10), warmupSeconds: WARMUP_SECONDS };
+  if (process.env.BENCH_SKIP_BUILD === '1') console.log('• Build skipped (BENCH_SKIP_BUILD=1), using dist/');
+  else build();
+
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  const database = adminUrl ? await temporaryPostgres(adminUrl) : await temporaryPglite();
+  cleanups.push({ what: 'removing the bench database', run: () => database.dispose() });
+  const world = await prepareWorld(database);
+
+  const port = await findFreePort(HOST, PORTS.from, PORTS.to);
+  const starting = step(`Starting the server on port ${port}`);
+  const server = startServer({ root, host: HOST, port, env: database.serverEnv });
+  cleanups.push({ what: 'stopping the server', run: () => server.stop(5000) });
+  await waitUntilHealthy(server, START_TIMEOUT_MS);
+  starting();
+  const idleKb = residentKb(server.pid);
+  const rss = sampleRss(server.pid, 200);
+
+  const measurements: Measurement[] = [];
+  try {
+    for (const target of targets(world)) {
+      const done = step(`Measuring ${target.name} (GET ${target.path})`);
+      measurements.push(await measure(server.url, target, load));
+      done();
+    }
+  } finally {
+    rss.stop();
+  }
+
+  printReport({
+    nodeVersion: execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim(),
+    database: database.label,
+    people: world.people,
+    connections: load.connections,
+    seconds: load.seconds,
+    warmupSeconds: load.warmupSeconds,
+    measurements,
+    idleRssMb: idleKb === null ? null : idleKb / 1024,
+    peakRssMb: rss.peakMb(),
+  });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the server and removing the bench database…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.log('');
+  console.error(error instanceof EndpointError ? `Endpoint check failed: ${error.message}` : `Benchmark failed: ${(error as Error).message}`);
+  exitCode = 1;
+} finally {
+  await cleanUp();
+}
+// Explicit: a stray handle (a pool, a socket) must not keep the benchmark hanging after its report.
+process.exit(exitCode);

@@ -1,0 +1,85 @@
+// The benchmark's printed summary: one table, the memory peak, the goals with PASS/FAIL.
+import type { Measurement } from './load.ts';
+
+export interface Report {
+  nodeVersion: string;
+  database: string;
+  people: number;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  measurements: Measurement[];
+  idleRssMb: number | null;
+  peakRssMb: number | null;
+}
+
+const fmt = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  // The name column is left-aligned, the figures right-aligned.
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Prints the report; returns whether every goal was met (informative only). */
+export function printReport(report: Report): boolean {
+  const baseline = report.measurements.find((m) => m.target.baseline);
+  const ratio = (m: Measurement) => (baseline && baseline.requestsPerSecond > 0 ? m.requestsPerSecond / baseline.requestsPerSecond : NaN);
+  const baselineName = baseline?.target.name ?? 'baseline';
+
+  console.log('');
+  console.log(`Node ${report.nodeVersion} · database: ${report.database}`);
+  console.log(
+    `${fmt(report.people)} people · ${report.connections} connections · ${report.seconds} s per endpoint after a ${report.warmupSeconds} s warm-up`,
+  );
+  console.log('');
+  console.log(
+    table(
+      ['name', 'req/s', `× ${baselineName}`, 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
+      report.measurements.map((m) => [
+        m.target.name,
+        fmt(m.requestsPerSecond),
+        Number.isNaN(ratio(m)) ? '–' : `${ratio(m).toFixed(2)}×`,
+        fmt(m.p50Ms),
+        fmt(m.p99Ms),
+        fmt(m.non2xx),
+        fmt(m.errors),
+      ]),
+    ),
+  );
+  for (const m of report.measurements.filter((m) => m.non2xx > 0 || m.errors > 0)) {
+    const codes = Object.entries(m.statusCodes).map(([code, count]) => `${code}: ${fmt(count)}`).join(', ');
+    console.log(`  ! ${m.target.name}: ${fmt(m.non2xx)} non-2xx, ${fmt(m.errors)} errors/timeouts of ${fmt(m.requests)} (status codes ${codes})`);
+  }
+  console.log('');
+  const mb = (v: number | null) => (v === null ? 'n/a (no /proc)' : `${v.toFixed(1)} MB`);
+  console.log(`peak server RSS: ${mb(report.peakRssMb)} (after start, idle: ${mb(report.idleRssMb)})`);
+
+  const withGoals = report.measurements.filter((m) => m.target.goals);
+  if (!withGoals.length) return true;
+  const wording = withGoals.map((m) => {
+    const parts: string[] = [];
+    if (m.target.goals?.minRatioToBaseline !== undefined) parts.push(`≥ ${m.target.goals.minRatioToBaseline}× ${baselineName}`);
+    if (m.target.goals?.maxP99Ms !== undefined) parts.push(`p99 ≤ ${m.target.goals.maxP99Ms} ms`);
+    return `${m.target.name} ${parts.join(', ')}`;
+  });
+  console.log(`target: ${wording.join('; ')}`);
+  let allMet = true;
+  for (const m of withGoals) {
+    const { minRatioToBaseline, maxP99Ms } = m.target.goals ?? {};
+    if (minRatioToBaseline !== undefined) {
+      const met = ratio(m) >= minRatioToBaseline;
+      allMet &&= met;
+      console.log(`  ${met ? 'PASS' : 'FAIL'}  ${m.target.name} ≥ ${minRatioToBaseline}× ${baselineName}: ${ratio(m).toFixed(2)}×`);
+    }
+    if (maxP99Ms !== undefined) {
+      const met = m.p99Ms <= maxP99Ms;
+      allMet &&= met;
+      console.log(`  ${met ? 'PASS' : 'FAIL'}  ${m.target.name} p99 ≤ ${maxP99Ms} ms: ${fmt(m.p99Ms)} ms`);
+    }
+  }
+  return allMet;
+}
