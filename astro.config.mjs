@@ -5,7 +5,8 @@ import mdx from '@astrojs/mdx';
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // 'middleware': scripts/start.ts owns the HTTP server (static files without a disk probe per page request).
+  adapter: node({ mode: 'middleware' }),
   integrations: [mdx()],
   // Runtime settings are read from process.env by src/lib/config.ts, never inlined at build time.
   server: { host: true, port: 4321 },

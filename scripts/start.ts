@@ -2,7 +2,9 @@
 // creates the demo accounts on the embedded database, then serves http://localhost:4321.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
+import send from 'send';
 import { ConfigError, config } from '../src/lib/config.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts } from '../src/lib/accounts/demo.ts';
 import { ROLE_LABELS } from '../src/lib/accounts/roles.ts';
@@ -69,4 +71,37 @@ if (seedDemo) {
 }
 console.log('');
 
-await import(entry);
+/**
+ * The HTTP server: a path with a file extension is looked up among the built files (scripts,
+ * styles, images); every other path goes straight to Astro, without a disk lookup first.
+ */
+type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+const { handler } = (await import(entry)) as { handler: NodeHandler };
+const clientDir = join(root, 'dist/client');
+const server = http.createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (!/\.[a-z0-9]+$/i.test(path)) {
+    void handler(req, res);
+    return;
+  }
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  send(req, path, { root: clientDir, dotfiles: 'deny' })
+    .on('headers', () => {
+      // Built assets carry a content hash in their name: they never change.
+      res.setHeader('Cache-Control', path.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+    })
+    .on('error', () => void handler(req, res))
+    .pipe(res);
+});
+const port = Number(process.env.PORT ?? 4321);
+const host = process.env.HOST ?? '0.0.0.0';
+server.listen(port, host, () => console.log(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    server.close();
+    server.closeIdleConnections();
+    // With PGlite, the server's database module closes its files, then ends the process;
+    // the timer only covers a server that never opened its database.
+    if (embedded) setTimeout(() => process.exit(0), 5000).unref();
+    else process.exit(0);
+  });

@@ -1,8 +1,8 @@
 import { defineMiddleware } from 'astro:middleware';
 import { decideAccess, ROUTE_ACCESS } from './lib/accounts/access.ts';
-import { SESSION_COOKIE, validateSessionToken } from './lib/accounts/sessions.ts';
+import { resolveSession, SESSION_COOKIE } from './lib/accounts/sessions.ts';
 import { config } from './lib/config.ts';
-import { appContext } from './lib/context.ts';
+import { appContext, sessionCache } from './lib/context.ts';
 import { deleteSessionCookie, setSessionCookie } from './lib/web/session-cookie.ts';
 import { applySecurityHeaders, isCrossSiteWrite } from './lib/web/security-headers.ts';
 
@@ -31,7 +31,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const token = cookies.get(SESSION_COOKIE)?.value;
   if (token) {
     const ctx = appContext();
-    const found = await validateSessionToken(ctx.db, token, { days: ctx.sessionDays });
+    const found = await resolveSession(ctx.db, token, { days: ctx.sessionDays, cache: sessionCache() });
     if (found) {
       locals.person = found.person;
       locals.session = found.session;

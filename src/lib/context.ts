@@ -1,5 +1,6 @@
 import { config } from './config.ts';
-import { db, type Database } from './db/index.ts';
+import { db, listen, type Database } from './db/index.ts';
+import { SessionCache } from './accounts/session-cache.ts';
 import { createMailer, type Mailer } from './mail/outbox.ts';
 
 /**
@@ -16,6 +17,22 @@ export interface AppContext {
 }
 
 let server: AppContext | undefined;
+let sessions: SessionCache | undefined;
+
+/**
+ * The server's cache of validated sessions, listening to the database's announcements of
+ * changes (see SessionCache). Until it hears them, it holds nothing.
+ */
+export function sessionCache(): SessionCache {
+  if (!sessions) {
+    const cache = new SessionCache({ ttlMs: 60_000, maxEntries: 20_000 });
+    sessions = cache;
+    listen('esper_auth', (payload) => cache.apply(payload), (listening) => cache.setListening(listening)).catch((error: unknown) =>
+      console.error('[sessions] cannot listen to session changes; the cache stays off:', error),
+    );
+  }
+  return sessions;
+}
 
 /** The server's context, built once from the settings. */
 export function appContext(): AppContext {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../../src/lib/db/index.ts';
+import { openDatabase, openEmbedded, type Database } from '../../src/lib/db/index.ts';
 import { withDatabase } from './global-setup.ts';
 
 export interface TestDatabase {
@@ -10,6 +10,8 @@ export interface TestDatabase {
   kind: 'pglite' | 'postgres';
   /** Opens another handle on the same database (PostgreSQL only), e.g. for concurrency tests. */
   url?: string;
+  /** Collects the payloads announced on a notification channel, from now on. */
+  listen(channel: string): Promise<string[]>;
   drop(): Promise<void>;
 }
 
@@ -25,11 +27,22 @@ export async function freshDatabase(): Promise<TestDatabase> {
     await admin.end();
     const url = withDatabase(templateUrl, name);
     const db = openDatabase({ kind: 'postgres', url });
+    const listeners: pg.Client[] = [];
     return {
       db,
       kind: 'postgres',
       url,
+      async listen(channel) {
+        const received: string[] = [];
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        client.on('notification', (m) => m.channel === channel && received.push(m.payload ?? ''));
+        await client.query(`LISTEN ${channel}`);
+        listeners.push(client);
+        return received;
+      },
       async drop() {
+        await Promise.all(listeners.map((c) => c.end()));
         await db.destroy();
         const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
         await client.connect();
@@ -39,6 +52,15 @@ export async function freshDatabase(): Promise<TestDatabase> {
     };
   }
   const snapshot = new Blob([await readFile(inject('pgliteSnapshot'))]);
-  const db = openDatabase({ kind: 'pglite', snapshot });
-  return { db, kind: 'pglite', drop: () => db.destroy() };
+  const { db, pglite } = openEmbedded({ snapshot });
+  return {
+    db,
+    kind: 'pglite',
+    async listen(channel) {
+      const received: string[] = [];
+      await pglite.listen(channel, (payload) => received.push(payload));
+      return received;
+    },
+    drop: () => db.destroy(),
+  };
 }

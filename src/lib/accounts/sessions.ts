@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.ts';
 import type { Role } from '../db/schema.ts';
 import { generateToken, hashToken } from './tokens.ts';
+import type { SessionCache } from './session-cache.ts';
 
 /**
  * Sessions as the Lucia guide teaches: the browser keeps a random token, the database keeps its
@@ -111,4 +112,25 @@ export async function invalidateOtherSessions(db: Database, personId: string, ke
   let query = db.deleteFrom('auth_session').where('person_id', '=', personId);
   if (keepSessionId) query = query.where('id', '!=', keepSessionId);
   await query.execute();
+}
+
+/**
+ * The session behind a token, from the cache when it holds a fresh copy that needs no renewal,
+ * else from the database (and then cached).
+ */
+export async function resolveSession(
+  db: Database,
+  token: string,
+  options: { days: number; cache: SessionCache; now?: Date },
+): Promise<{ person: SignedInPerson; session: SessionInfo; renewed: boolean } | null> {
+  if (!/^[a-z2-7]{32}$/.test(token)) return null;
+  const now = options.now ?? new Date();
+  const cached = options.cache.get(hashToken(token), now);
+  const halfLife = (options.days * DAY_MS) / 2;
+  if (cached && cached.session.expiresAt.getTime() - now.getTime() >= halfLife)
+    return { person: cached.person, session: cached.session, renewed: false };
+  const generation = options.cache.generation;
+  const found = await validateSessionToken(db, token, { days: options.days, now });
+  if (found) options.cache.set(found.person, found.session, now, generation);
+  return found;
 }

@@ -111,12 +111,14 @@ export function configuredTarget(): DatabaseTarget {
 }
 
 let handle: Database | undefined;
+let embedded: PGlite | undefined;
 
 /** The one database handle of this process. */
 export function db(): Database {
   if (!handle) {
     const target = configuredTarget();
-    handle = openDatabase(target);
+    if (target.kind === 'pglite') ({ db: handle, pglite: embedded } = openEmbedded(target));
+    else handle = openDatabase(target);
     // An embedded database is closed cleanly on Ctrl-C or a stop signal, so its files stay consistent.
     if (target.kind === 'pglite') {
       for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -131,5 +133,40 @@ export function db(): Database {
 export async function closeDb(): Promise<void> {
   const current = handle;
   handle = undefined;
+  embedded = undefined;
   await current?.destroy();
+}
+
+/**
+ * Listens to a PostgreSQL notification channel on the process's database: a dedicated connection
+ * for a server, reconnecting after a drop, or PGlite's in-process listener. `onStatus(false)` says
+ * that notifications may have been missed (not yet connected, or the connection dropped).
+ */
+export async function listen(channel: string, onMessage: (payload: string) => void, onStatus: (listening: boolean) => void): Promise<void> {
+  db();
+  if (embedded) {
+    await embedded.listen(channel, onMessage);
+    onStatus(true);
+    return;
+  }
+  const url = config().DATABASE_URL!;
+  const connect = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: url });
+    client.on('notification', (message) => {
+      if (message.channel === channel && message.payload) onMessage(message.payload);
+    });
+    client.on('error', () => {
+      onStatus(false);
+      client.end().catch(() => {});
+      setTimeout(() => void connect().catch(retry), 1000);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${channel}`);
+    onStatus(true);
+  };
+  const retry = () => {
+    onStatus(false);
+    setTimeout(() => void connect().catch(retry), 2000);
+  };
+  await connect().catch(retry);
 }
