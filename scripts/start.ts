@@ -5,11 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import send from 'send';
-import { ConfigError, config } from '../src/lib/config.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts } from '../src/lib/accounts/demo.ts';
-import { ROLE_LABELS } from '../src/lib/accounts/roles.ts';
-import { closeDb, db } from '../src/lib/db/index.ts';
-import { migrateToLatest } from '../src/lib/db/migrate.ts';
+import { prepareDatabase } from './support/prepare-database.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const entry = join(root, 'dist/server/entry.mjs');
@@ -31,45 +27,13 @@ function buildIsStale(): boolean {
   return sources.some((p) => newestChange(p) > built);
 }
 
-let settings;
-try {
-  settings = config();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
-
 if (process.env.SKIP_BUILD !== '1' && buildIsStale()) {
   console.log('Building the platform (first start, or the sources changed)…');
   const build = spawnSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const embedded = !settings.DATABASE_URL;
-const seedDemo = settings.DEMO_ACCOUNTS === 'on' || (settings.DEMO_ACCOUNTS === 'auto' && embedded);
-try {
-  const applied = await migrateToLatest(db());
-  if (applied.length) console.log(`Database migrations applied: ${applied.join(', ')}`);
-  if (seedDemo) await seedDemoAccounts(db());
-} catch (error) {
-  console.error(`The database could not be prepared: ${(error as Error).message}`);
-  process.exit(1);
-} finally {
-  // PGlite allows one process-wide instance per folder: the server opens its own below.
-  await closeDb();
-}
-
-console.log(`\nESPER Parcours — ${settings.PUBLIC_URL}`);
-console.log(embedded ? `Database: embedded PostgreSQL (PGlite) in ${settings.PGLITE_DIR}` : 'Database: PostgreSQL (DATABASE_URL)');
-if (seedDemo) {
-  console.log(`Demo accounts (password for all: ${DEMO_PASSWORD}):`);
-  for (const account of DEMO_ACCOUNTS)
-    console.log(`  ${account.roles.map((r) => ROLE_LABELS[r]).join(', ').padEnd(24)} ${account.email}`);
-}
-console.log('');
+const { embedded } = await prepareDatabase();
 
 /**
  * The HTTP server: a path with a file extension is looked up among the built files (scripts,

@@ -67,3 +67,23 @@ export const field = {
     z.enum(values, { error: `${label} : choisissez une des options proposées.` }),
   token: () => z.string({ error: 'Le lien est incomplet.' }).regex(/^[a-z2-7]{32}$/, { error: 'Le lien est incomplet ou abîmé.' }),
 };
+
+export type JsonResult<T> = { ok: true; data: T; raw: unknown } | { ok: false; status: 400 | 413 | 415; message: string };
+
+/** The JSON counterpart of readForm, for the few endpoints that scripts call. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, maxBytes = 64 * 1024): Promise<JsonResult<z.output<S>>> {
+  if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
+    return { ok: false, status: 415, message: 'Le contenu doit être envoyé en JSON.' };
+  const text = await request.text().catch(() => null);
+  if (text === null) return { ok: false, status: 400, message: 'La requête n’a pas pu être lue.' };
+  if (new TextEncoder().encode(text).length > maxBytes) return { ok: false, status: 413, message: 'La requête est trop volumineuse.' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, status: 400, message: 'Le JSON envoyé est mal formé.' };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, status: 400, message: `Données invalides : ${parsed.error.issues[0]?.message ?? 'format inattendu'}.` };
+  return { ok: true, data: parsed.data, raw };
+}

@@ -32,10 +32,27 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
   '/mon-compte/adresse/confirmer':[A, A, A, A, A, A],
   '/mon-compte/donnees':          [L, A, A, A, A, A],
   '/mon-compte/suppression':      [L, A, A, A, A, A],
+  '/modules':                     [L, A, A, A, A, A],
+  '/modules/[slug]':              [L, A, A, A, A, A],
+  '/modules/[slug]/[section]':    [L, A, A, A, A, A],
+  '/h5p/lecteur/[id]':            [A, A, A, A, A, A],
+  '/h5p/contenus/[id]/[...path]': [A, A, A, A, A, A],
+  '/h5p/standalone/[...path]':    [A, A, A, A, A, A],
+  '/api/xapi':                    [F, A, A, A, A, A],
   '/coordination/invitations':    [L, F, F, F, A, A],
   '/admin/personnes':             [L, F, F, F, F, A],
   '/admin/personnes/[id]':        [L, F, F, F, F, A],
   '/admin/courriels':             [L, F, F, F, F, A],
+};
+
+/** A real address for each route with parameters. */
+const SAMPLE_PATHS: Record<string, (personId: string) => string> = {
+  '/admin/personnes/[id]': (personId) => `/admin/personnes/${personId}`,
+  '/modules/[slug]': () => '/modules/retablissement',
+  '/modules/[slug]/[section]': () => '/modules/retablissement/definitions',
+  '/h5p/lecteur/[id]': () => '/h5p/lecteur/retablissement-quiz',
+  '/h5p/contenus/[id]/[...path]': () => '/h5p/contenus/retablissement-quiz/h5p.json',
+  '/h5p/standalone/[...path]': () => '/h5p/standalone/main.bundle.js',
 };
 
 /** The routes that the files under src/pages define, as Astro names them. */
@@ -71,12 +88,13 @@ test('every route answers each role as the matrix says', async ({ playwright, pe
     if (who) headers.cookie = `esper_session=${(await createSession(db, who.id, { days: 30 })).token}`;
     const request = await playwright.request.newContext({ baseURL, extraHTTPHeaders: headers, maxRedirects: 0 });
     for (const [route, expectations] of Object.entries(MATRIX)) {
-      const path = route.replace('[id]', someone.id);
+      const path = SAMPLE_PATHS[route]?.(someone.id) ?? route;
       const response = await request.get(path);
       const status = response.status();
       const location = response.headers()['location'] ?? '';
       const refused = status === 403 && route !== '/403';
       const toLogin = status === 303 && location.startsWith('/connexion?suite=');
+      if (route.includes('[') && status === 404) failures.push(`${column} GET ${path}: the sample address does not exist`);
       const actual: Expected = refused ? F : toLogin ? L : A;
       if (actual !== expectations[index]) failures.push(`${column} GET ${route}: expected ${expectations[index]}, got ${actual} (${status})`);
       if (actual === A && status >= 500 && route !== '/500') failures.push(`${column} GET ${route}: server error ${status}`);

@@ -20,6 +20,11 @@ const PAGES: Array<{ path: string; as: Role | null; name: string }> = [
   { path: '/admin/personnes', as: 'admin', name: 'personnes et rôles' },
   { path: '/admin/courriels', as: 'admin', name: 'courriels' },
   { path: '/admin/personnes', as: 'trainer', name: '403' },
+  { path: '/modules', as: 'trainee', name: 'catalogue des modules' },
+  { path: '/modules?theme=wrap&etape=3', as: 'professional', name: 'catalogue filtré' },
+  { path: '/modules/retablissement', as: 'trainee', name: 'présentation d’un module' },
+  { path: '/modules/retablissement/les-cinq-principes', as: 'trainee', name: 'section d’un module' },
+  { path: '/modules/pssm/verifier-ses-acquis', as: 'professional', name: 'section avec une activité' },
 ];
 
 for (const viewport of [

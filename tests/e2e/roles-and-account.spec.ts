@@ -31,7 +31,8 @@ test('an admin gives a second role, and the person’s navigation follows', asyn
   const trainee = await person({ givenName: 'Łukasz', familyName: 'Nowak', roles: ['trainee'] });
   await signIn(admin);
   await page.goto(`/admin/personnes?q=${encodeURIComponent('Nowak')}`);
-  await page.getByRole('link', { name: 'Nowak Łukasz' }).click();
+  await page.locator(`a[href="/admin/personnes/${trainee.id}"]`).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Łukasz Nowak');
   await page.getByRole('button', { name: 'Donner le rôle Coordinateur·rice' }).click();
   await expect(page.getByText('Les rôles sont à jour.')).toBeVisible();
   await expect(page.getByText('Coordinateur·rice : oui')).toBeVisible();

@@ -80,6 +80,39 @@ export interface AuditEventTable {
   details: Json;
 }
 
+export interface ModuleProgressTable {
+  person_id: string;
+  module_id: string;
+  started_at: CreatedAt;
+  last_section_id: string | null;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface ModuleSectionReadTable {
+  person_id: string;
+  module_id: string;
+  section_id: string;
+  read_at: CreatedAt;
+}
+
+export interface ActivityResultTable {
+  id: Generated<number>;
+  statement_id: string;
+  person_id: string;
+  module_id: string;
+  activity_id: string;
+  verb: string;
+  score_raw: number | null;
+  score_max: number | null;
+  score_scaled: number | null;
+  completion: boolean | null;
+  success: boolean | null;
+  duration: string | null;
+  recorded_at: CreatedAt;
+  statement: Json;
+}
+
 export interface DB {
   person: PersonTable;
   person_role: PersonRoleTable;
@@ -88,6 +121,9 @@ export interface DB {
   outbox_email: OutboxEmailTable;
   rate_limit: RateLimitTable;
   audit_event: AuditEventTable;
+  module_progress: ModuleProgressTable;
+  module_section_read: ModuleSectionReadTable;
+  activity_result: ActivityResultTable;
 }
 
 export type Person = Selectable<PersonTable>;

@@ -15,7 +15,10 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
       { href: '/inscription', label: 'Créer un compte' },
     ];
   }
-  const items: NavItem[] = [{ href: '/accueil', label: 'Mon espace' }];
+  const items: NavItem[] = [
+    { href: '/accueil', label: 'Mon espace' },
+    { href: '/modules', label: 'Modules' },
+  ];
   if (hasRole(person, 'coordinator', 'admin')) items.push({ href: '/coordination/invitations', label: 'Inviter' });
   if (hasRole(person, 'admin')) {
     items.push({ href: '/admin/personnes', label: 'Personnes et rôles' });

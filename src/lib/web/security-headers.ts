@@ -16,7 +16,8 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 export function applySecurityHeaders(headers: Headers, options: { private: boolean }): void {
-  headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  // A route may set a stricter or different policy of its own (the H5P player, package files).
+  if (!headers.has('Content-Security-Policy')) headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   headers.set('X-Content-Type-Options', 'nosniff');
   headers.set('Referrer-Policy', 'same-origin');
   headers.set('X-Frame-Options', 'DENY');
@@ -39,3 +40,26 @@ export function isCrossSiteWrite(request: Request, url: URL): boolean {
   const site = request.headers.get('sec-fetch-site');
   return site !== 'same-origin';
 }
+
+/**
+ * The H5P player runs someone else's JavaScript. Its document is sandboxed by this header even if
+ * opened directly (not only by the iframe attribute): an opaque origin, so no cookie, no storage,
+ * and requests that the platform treats as cross-site.
+ */
+export const H5P_PLAYER_POLICY = [
+  'sandbox allow-scripts',
+  "default-src 'none'",
+  "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "frame-src 'self' blob: data:",
+  "frame-ancestors 'self'",
+  "form-action 'none'",
+  "base-uri 'self'",
+].join('; ');
+
+/** Files of an H5P package: never a document of this site, even opened directly (an SVG with a script, say). */
+export const H5P_FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:";
