@@ -6,7 +6,7 @@ import mdx from '@astrojs/mdx';
 export default defineConfig({
   output: 'server',
   // 'middleware': scripts/start.ts owns the HTTP server (static files without a disk probe per page request).
-  adapter: node({ mode: 'middleware' }),
+  adapter: node({ mode: 'middleware', bodySizeLimit: 60 * 1024 * 1024 }),
   integrations: [mdx()],
   // Runtime settings are read from process.env by src/lib/config.ts, never inlined at build time.
   server: { host: true, port: 4321 },

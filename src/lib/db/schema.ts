@@ -113,6 +113,22 @@ export interface ActivityResultTable {
   statement: Json;
 }
 
+export interface H5pPackageTable {
+  id: string;
+  title: string;
+  main_library: string;
+  uploaded_by: string | null;
+  uploaded_at: CreatedAt;
+  size_bytes: number;
+  file_count: number;
+}
+
+export interface H5pPackageFileTable {
+  package_id: string;
+  path: string;
+  content: Uint8Array;
+}
+
 export interface DB {
   person: PersonTable;
   person_role: PersonRoleTable;
@@ -124,6 +140,8 @@ export interface DB {
   module_progress: ModuleProgressTable;
   module_section_read: ModuleSectionReadTable;
   activity_result: ActivityResultTable;
+  h5p_package: H5pPackageTable;
+  h5p_package_file: H5pPackageFileTable;
 }
 
 export type Person = Selectable<PersonTable>;

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import { z } from 'zod';
+import type { Database } from '../db/index.ts';
 
 /**
  * Interactive activities are extracted H5P packages: `h5p.json`, `content/`, and the libraries
@@ -30,35 +31,50 @@ export interface ActivityInfo {
   mainLibrary: string;
 }
 
-export async function findActivity(id: string): Promise<ActivityInfo | undefined> {
+/** An activity shipped in content/activities/, or uploaded by a trainer (kept in the database). */
+export async function findActivity(db: Database, id: string): Promise<ActivityInfo | undefined> {
   if (!ACTIVITY_ID.test(id)) return undefined;
   try {
     const json = h5pJsonSchema.parse(JSON.parse(await readFile(join(ACTIVITIES_DIR, id, 'h5p.json'), 'utf8')));
     return { id, title: json.title, mainLibrary: json.mainLibrary };
   } catch {
-    return undefined;
+    const uploaded = await db.selectFrom('h5p_package').select(['id', 'title', 'main_library']).where('id', '=', id).executeTakeFirst();
+    return uploaded ? { id, title: uploaded.title, mainLibrary: uploaded.main_library } : undefined;
   }
 }
 
+async function readInside(base: string, relative: string): Promise<Buffer | undefined> {
+  const full = join(base, relative);
+  if (!full.startsWith(base + sep)) return undefined;
+  const info = await stat(full).catch(() => null);
+  return info?.isFile() ? readFile(full) : undefined;
+}
+
 /**
- * The file behind `/h5p/contenus/<id>/<path>`: from the activity's folder, or, for a library
- * folder the activity does not carry, from the shared libraries. Never outside those folders.
+ * The file behind `/h5p/contenus/<id>/<path>`: from the activity itself (its folder, or its
+ * uploaded package), else, for a library it does not carry, from the shared libraries.
+ * Never from outside those places.
  */
-export async function activityFile(id: string, path: string): Promise<{ path: string; size: number } | undefined> {
+export async function readActivityFile(db: Database, id: string, path: string): Promise<Buffer | undefined> {
   if (!ACTIVITY_ID.test(id) || path.includes('\0')) return undefined;
   const relative = normalize(path);
-  if (relative.startsWith('..') || relative.startsWith(sep)) return undefined;
-  for (const base of [join(ACTIVITIES_DIR, id), LIBRARIES_DIR]) {
-    const full = join(base, relative);
-    if (!full.startsWith(base + sep)) continue;
-    try {
-      const info = await stat(full);
-      if (info.isFile()) return { path: full, size: info.size };
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined;
+  if (relative.startsWith('..') || relative.startsWith(sep) || relative === '.') return undefined;
+  const shipped = await readInside(join(ACTIVITIES_DIR, id), relative);
+  if (shipped) return shipped;
+  const uploaded = await db
+    .selectFrom('h5p_package_file')
+    .select('content')
+    .where('package_id', '=', id)
+    .where('path', '=', relative)
+    .executeTakeFirst();
+  if (uploaded) return Buffer.from(uploaded.content);
+  return readInside(LIBRARIES_DIR, relative);
+}
+
+/** Whether a library folder (e.g. "H5P.EsperQuiz-1.0") is among the platform's shared libraries. */
+export async function sharedLibraryExists(folder: string): Promise<boolean> {
+  if (!/^[\w.-]+-\d+\.\d+$/.test(folder)) return false;
+  return (await stat(join(LIBRARIES_DIR, folder, 'library.json')).catch(() => null))?.isFile() ?? false;
 }
 
 const TYPES: Record<string, string> = {

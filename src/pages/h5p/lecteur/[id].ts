@@ -1,10 +1,11 @@
 import type { APIRoute } from 'astro';
 import { findActivity } from '../../../lib/modules/activities.ts';
+import { appContext } from '../../../lib/context.ts';
 import { H5P_PLAYER_POLICY } from '../../../lib/web/security-headers.ts';
 
 /** The document an activity plays in, inside a sandboxed iframe of the module page. */
 export const GET: APIRoute = async ({ params }) => {
-  const activity = await findActivity(params.id ?? '');
+  const activity = await findActivity(appContext().db, params.id ?? '');
   if (!activity) return new Response('Activité introuvable.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   const escaped = activity.title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const html = `<!doctype html>

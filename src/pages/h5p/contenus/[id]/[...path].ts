@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
-import { readFile } from 'node:fs/promises';
-import { activityFile, contentTypeOf } from '../../../../lib/modules/activities.ts';
+import { contentTypeOf, readActivityFile } from '../../../../lib/modules/activities.ts';
+import { appContext } from '../../../../lib/context.ts';
 import { H5P_FILE_POLICY } from '../../../../lib/web/security-headers.ts';
 
 /**
@@ -9,12 +9,13 @@ import { H5P_FILE_POLICY } from '../../../../lib/web/security-headers.ts';
  * learning content anyway.
  */
 export const GET: APIRoute = async ({ params }) => {
-  const file = await activityFile(params.id ?? '', params.path ?? '');
+  const path = params.path ?? '';
+  const file = await readActivityFile(appContext().db, params.id ?? '', path);
   if (!file) return new Response('Fichier introuvable.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  return new Response(await readFile(file.path), {
+  return new Response(new Uint8Array(file), {
     headers: {
-      'content-type': contentTypeOf(file.path),
-      'content-length': String(file.size),
+      'content-type': contentTypeOf(path),
+      'content-length': String(file.length),
       'access-control-allow-origin': '*',
       'content-security-policy': H5P_FILE_POLICY,
       'cache-control': 'public, max-age=300',
