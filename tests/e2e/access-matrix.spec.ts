@@ -39,7 +39,10 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
   '/h5p/contenus/[id]/[...path]': [A, A, A, A, A, A],
   '/h5p/standalone/[...path]':    [A, A, A, A, A, A],
   '/api/xapi':                    [F, A, A, A, A, A],
+  '/formation/activites':         [L, F, F, A, A, A],
   '/coordination/invitations':    [L, F, F, F, A, A],
+  '/coordination/personnes':      [L, F, F, F, A, A],
+  '/coordination/personnes/[id]': [L, F, F, F, A, A],
   '/admin/personnes':             [L, F, F, F, F, A],
   '/admin/personnes/[id]':        [L, F, F, F, F, A],
   '/admin/courriels':             [L, F, F, F, F, A],
@@ -48,6 +51,7 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
 /** A real address for each route with parameters. */
 const SAMPLE_PATHS: Record<string, (personId: string) => string> = {
   '/admin/personnes/[id]': (personId) => `/admin/personnes/${personId}`,
+  '/coordination/personnes/[id]': (personId) => `/coordination/personnes/${personId}`,
   '/modules/[slug]': () => '/modules/retablissement',
   '/modules/[slug]/[section]': () => '/modules/retablissement/definitions',
   '/h5p/lecteur/[id]': () => '/h5p/lecteur/retablissement-quiz',

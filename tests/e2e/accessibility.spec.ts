@@ -21,6 +21,8 @@ const PAGES: Array<{ path: string; as: Role | null; name: string }> = [
   { path: '/admin/courriels', as: 'admin', name: 'courriels' },
   { path: '/admin/personnes', as: 'trainer', name: '403' },
   { path: '/modules', as: 'trainee', name: 'catalogue des modules' },
+  { path: '/coordination/personnes', as: 'coordinator', name: 'personnes (coordination)' },
+  { path: '/formation/activites', as: 'trainer', name: 'activités H5P' },
   { path: '/modules?theme=wrap&etape=3', as: 'professional', name: 'catalogue filtré' },
   { path: '/modules/retablissement', as: 'trainee', name: 'présentation d’un module' },
   { path: '/modules/retablissement/les-cinq-principes', as: 'trainee', name: 'section d’un module' },

@@ -46,12 +46,38 @@ test('a trainee reads a module section by section, passes its quiz, and sees it 
   await expect(mine.getByRole('link', { name: 'Le rétablissement' })).toBeVisible();
 });
 
+test('a coordinator sees a person’s progress in each module, with best and last scores', async ({ page, person, signIn, db }) => {
+  const trainee = await person({ givenName: 'Inès', familyName: 'Garcia', roles: ['trainee'] });
+  const { markSectionRead } = await import('../../src/lib/modules/progress.ts');
+  const { recordActivityResult } = await import('../../src/lib/modules/activity-results.ts');
+  const { sectionsOf } = await import('../../src/lib/modules/schema.ts');
+  const sections = sectionsOf(readFileSync('content/modules/wrap.mdx', 'utf8'));
+  const wrap = { slug: 'wrap', sections, activities: [{ id: 'wrap-quiz', required: true }], passingScore: 0.8 };
+  await markSectionRead(db, trainee.id, wrap, sections[0]!.id, new Date());
+  for (const [raw, at] of [[5, '2026-11-20T10:00:00Z'], [3, '2026-11-21T10:00:00Z']] as const) {
+    const statement = { id: crypto.randomUUID(), verb: { id: 'http://adlnet.gov/expapi/verbs/answered' }, result: { score: { raw, max: 6, scaled: raw / 6 } } };
+    await recordActivityResult(db, { personId: trainee.id, module: wrap, activityId: 'wrap-quiz', statement, rawStatement: statement, now: new Date(at) });
+  }
+
+  await signIn(await person({ givenName: 'Julien', familyName: 'Morel', roles: ['coordinator'] }));
+  await page.goto(`/coordination/personnes?q=${encodeURIComponent(trainee.email)}`);
+  await page.getByRole('link', { name: 'Garcia Inès' }).click();
+  const row = page.getByRole('row', { name: /WRAP/ });
+  await expect(row).toContainText('En cours');
+  await expect(row).toContainText('wrap-quiz : 83 % / 50 % (2 essais)');
+  await expect(page.getByRole('row', { name: /Le rétablissement/ })).toContainText('Pas commencé');
+  await expectNoAxeViolations(page);
+});
+
 test('progress follows the learner to another device', async ({ page, browser, person, signIn }) => {
   const trainee = await person({ givenName: 'Zoë', familyName: 'Lefèvre', roles: ['trainee'] });
   await signIn(trainee);
   await page.goto('/modules/wrap');
   await page.getByRole('link', { name: /^Commencer/ }).click();
+  await expect(page.locator('.module-section h2')).toBeVisible();
+  const firstUrl = page.url();
   await page.getByRole('button', { name: 'J’ai lu, section suivante' }).click();
+  await expect(page).not.toHaveURL(firstUrl);
   const secondTitle = await page.locator('.module-section h2').textContent();
 
   const phone = await browser.newContext({ viewport: { width: 375, height: 740 } });

@@ -173,3 +173,32 @@ export async function progressSummaries(db: Database, personId: string): Promise
     sectionsRead: Number(r.sections_read ?? 0),
   }));
 }
+
+export interface LearnerModuleReport {
+  moduleId: string;
+  status: 'not-started' | 'in-progress' | 'completed';
+  sectionsRead: number;
+  sectionsTotal: number;
+  completedAt: Date | null;
+  updatedAt: Date | null;
+  activities: Array<{ id: string; required: boolean } & Partial<ActivityScores>>;
+}
+
+/** For a coordinator: every module, with one person's progress and their best and last scores. Two queries. */
+export async function learnerReport(db: Database, personId: string, modules: ModuleRules[]): Promise<LearnerModuleReport[]> {
+  const [summaries, scores] = await Promise.all([progressSummaries(db, personId), activityScores(db, personId)]);
+  const byModule = new Map(summaries.map((s) => [s.moduleId, s]));
+  return modules.map((module) => {
+    const summary = byModule.get(module.slug);
+    const moduleScores = scores.get(module.slug);
+    return {
+      moduleId: module.slug,
+      status: summary?.completedAt ? 'completed' : summary ? 'in-progress' : 'not-started',
+      sectionsRead: summary?.sectionsRead ?? 0,
+      sectionsTotal: module.sections.length,
+      completedAt: summary?.completedAt ?? null,
+      updatedAt: summary?.updatedAt ?? null,
+      activities: module.activities.map((a) => ({ id: a.id, required: a.required, ...moduleScores?.get(a.id) })),
+    };
+  });
+}

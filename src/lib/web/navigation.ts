@@ -19,7 +19,11 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
     { href: '/accueil', label: 'Mon espace' },
     { href: '/modules', label: 'Modules' },
   ];
-  if (hasRole(person, 'coordinator', 'admin')) items.push({ href: '/coordination/invitations', label: 'Inviter' });
+  if (hasRole(person, 'trainer', 'coordinator', 'admin')) items.push({ href: '/formation/activites', label: 'Activités H5P' });
+  if (hasRole(person, 'coordinator', 'admin')) {
+    items.push({ href: '/coordination/personnes', label: 'Personnes' });
+    items.push({ href: '/coordination/invitations', label: 'Inviter' });
+  }
   if (hasRole(person, 'admin')) {
     items.push({ href: '/admin/personnes', label: 'Personnes et rôles' });
     items.push({ href: '/admin/courriels', label: 'Courriels envoyés' });
