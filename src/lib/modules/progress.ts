@@ -48,18 +48,57 @@ export function whatRemains(rules: ModuleRules, progress: Pick<ModuleProgress, '
   return remaining;
 }
 
+/** One person's progress in one module, in a single round trip to the database. */
 export async function moduleProgress(db: Database, personId: string, moduleId: string): Promise<ModuleProgress> {
-  const [row, reads, results] = await Promise.all([
-    db.selectFrom('module_progress').selectAll().where('person_id', '=', personId).where('module_id', '=', moduleId).executeTakeFirst(),
-    db.selectFrom('module_section_read').select('section_id').where('person_id', '=', personId).where('module_id', '=', moduleId).execute(),
-    activityScores(db, personId, moduleId),
-  ]);
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('module_progress')
+        .select(sql<{ last: string | null; completed: string | null }>`json_build_object('last', last_section_id, 'completed', completed_at)`.as('p'))
+        .where('person_id', '=', personId)
+        .where('module_id', '=', moduleId)
+        .as('progress'),
+      eb
+        .selectFrom('module_section_read')
+        .select(sql<string[]>`coalesce(array_agg(section_id), '{}')`.as('s'))
+        .where('person_id', '=', personId)
+        .where('module_id', '=', moduleId)
+        .as('read'),
+      eb
+        .selectFrom((inner) =>
+          inner
+            .selectFrom('activity_result')
+            .select((e) => [
+              'activity_id',
+              e.fn.max('score_scaled').as('best'),
+              sql<number | null>`(array_agg(score_scaled ORDER BY recorded_at DESC, id DESC))[1]`.as('last'),
+              e.fn.count<number>('id').as('attempts'),
+              e.fn.max('recorded_at').as('last_at'),
+            ])
+            .where('person_id', '=', personId)
+            .where('module_id', '=', moduleId)
+            .where('score_scaled', 'is not', null)
+            .groupBy('activity_id')
+            .as('a'),
+        )
+        .select(sql<Array<{ activity_id: string; best: number | null; last: number | null; attempts: number; last_at: string }> | null>`json_agg(a)`.as('j'))
+        .as('scores'),
+    ])
+    .executeTakeFirstOrThrow();
+  const activities = new Map<string, ActivityScores>();
+  for (const score of row.scores ?? [])
+    activities.set(score.activity_id, {
+      best: score.best === null ? null : Number(score.best),
+      last: score.last === null ? null : Number(score.last),
+      attempts: Number(score.attempts),
+      lastAt: new Date(score.last_at),
+    });
   return {
-    started: row !== undefined,
-    readSections: new Set(reads.map((r) => r.section_id)),
-    lastSectionId: row?.last_section_id ?? null,
-    completedAt: row?.completed_at ?? null,
-    activities: results.get(moduleId) ?? new Map(),
+    started: row.progress !== null,
+    readSections: new Set(row.read ?? []),
+    lastSectionId: row.progress?.last ?? null,
+    completedAt: row.progress?.completed ? new Date(row.progress.completed) : null,
+    activities,
   };
 }
 
