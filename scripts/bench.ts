@@ -1,5 +1,6 @@
-// npm run bench — builds the production server, seeds a throw-away database with 5,000 people,
-// serves it, and measures a few pages under load with autocannon.
+// npm run bench — builds the production server, seeds a throw-away database with 5,000 people
+// (and module progress), serves it, measures a few pages under load with autocannon, and weighs
+// what a browser downloads for a module page.
 //
 // Settings (environment):
 //   BENCH_SECONDS=10         measured seconds per endpoint (each after a 2 s warm-up)
@@ -16,8 +17,10 @@ import { migrateToLatest } from '../src/lib/db/migrate.ts';
 import { SESSION_COOKIE } from '../src/lib/accounts/sessions.ts';
 import { temporaryPglite, temporaryPostgres, type BenchDatabase } from './bench/database.ts';
 import { EndpointError, measure, type BenchTarget, type LoadSettings, type Measurement } from './bench/load.ts';
+import { publishedModules, seedModuleProgress, type SeededProgress } from './bench/progress.ts';
 import { printReport } from './bench/report.ts';
 import { findFreePort, residentKb, sampleRss, startServer, waitUntilHealthy } from './bench/server.ts';
+import { measurePageWeight, type PageWeight, type WeightTarget } from './bench/weight.ts';
 import { seedWorld, type World } from './bench/world.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,6 +33,10 @@ const PORTS = { from: 4390, to: 4399 };
 const START_TIMEOUT_MS = 60_000;
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 2;
+// The signed-in person is reading this module: its first sections read, positioned on the next.
+const MODULE = { slug: 'retablissement', sectionsRead: 3 };
+// A section without an interactive activity: the module page as most of a module is read.
+const MODULE_PAGE = `/modules/${MODULE.slug}/les-cinq-principes`;
 
 /** The measured endpoints, in order. A new benchmark is one more line here. */
 function targets(world: World): BenchTarget[] {
@@ -39,7 +46,14 @@ function targets(world: World): BenchTarget[] {
     { name: 'static', path: '/favicon.svg', baseline: true },
     { name: 'login page', path: '/connexion' },
     { name: 'signed-in home', path: '/accueil', headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    { name: 'module page', path: MODULE_PAGE, headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
   ];
+}
+
+/** The one-off page weights: the page and the same-origin CSS and JS it pulls in, raw and gzipped. */
+function weightTargets(world: World): WeightTarget[] {
+  const signedIn = { cookie: `${SESSION_COOKIE}=${world.signedIn.token}` };
+  return [{ name: 'module page weight', path: MODULE_PAGE, headers: signedIn, maxGzipBytes: 60 * 1024 }];
 }
 
 function positiveNumber(name: string, fallback: number): number {
@@ -72,14 +86,23 @@ function build(): void {
 }
 
 /** Creates, migrates and seeds the database, then closes it: PGlite allows one process per folder. */
-async function prepareWorld(database: BenchDatabase): Promise<World> {
-  const done = step(`Seeding ${PEOPLE.toLocaleString('en-US')} people`);
+async function prepareWorld(database: BenchDatabase): Promise<{ world: World; progress: SeededProgress }> {
   const db = database.open();
   try {
+    let done = step(`Seeding ${PEOPLE.toLocaleString('en-US')} people`);
     await migrateToLatest(db);
     const world = await seedWorld(db, { people: PEOPLE });
     done();
-    return world;
+    done = step('Seeding module progress');
+    const modules = await publishedModules(root);
+    const progress = await seedModuleProgress(db, world.signedIn.personId, modules, {
+      moduleSlug: MODULE.slug,
+      sectionsRead: MODULE.sectionsRead,
+      every: 3,
+      modulesEach: 2,
+    });
+    done();
+    return { world, progress };
   } finally {
     await db.destroy();
   }
@@ -105,7 +128,7 @@ async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL;
   const database = adminUrl ? await temporaryPostgres(adminUrl) : await temporaryPglite();
   cleanups.push({ what: 'removing the bench database', run: () => database.dispose() });
-  const world = await prepareWorld(database);
+  const { world, progress } = await prepareWorld(database);
 
   const port = await findFreePort(HOST, PORTS.from, PORTS.to);
   const starting = step(`Starting the server on port ${port}`);
@@ -117,7 +140,13 @@ async function main(): Promise<void> {
   const rss = sampleRss(server.pid, 200);
 
   const measurements: Measurement[] = [];
+  const weights: PageWeight[] = [];
   try {
+    for (const target of weightTargets(world)) {
+      const done = step(`Weighing ${target.name} (GET ${target.path} and its CSS and JS)`);
+      weights.push(await measurePageWeight(server.url, target));
+      done();
+    }
     for (const target of targets(world)) {
       const done = step(`Measuring ${target.name} (GET ${target.path})`);
       measurements.push(await measure(server.url, target, load));
@@ -131,12 +160,14 @@ async function main(): Promise<void> {
     nodeVersion: execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim(),
     database: database.label,
     people: world.people,
+    progress,
     connections: load.connections,
     seconds: load.seconds,
     warmupSeconds: load.warmupSeconds,
     measurements,
     idleRssMb: idleKb === null ? null : idleKb / 1024,
     peakRssMb: rss.peakMb(),
+    weights,
   });
 }
 

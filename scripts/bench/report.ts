@@ -1,16 +1,21 @@
-// The benchmark's printed summary: one table, the memory peak, the goals with PASS/FAIL.
+// The benchmark's printed summary: one table, the page weights, the memory peak, the goals with PASS/FAIL.
 import type { Measurement } from './load.ts';
+import type { SeededProgress } from './progress.ts';
+import type { PageWeight } from './weight.ts';
 
 export interface Report {
   nodeVersion: string;
   database: string;
   people: number;
+  progress: SeededProgress;
   connections: number;
   seconds: number;
   warmupSeconds: number;
   measurements: Measurement[];
   idleRssMb: number | null;
   peakRssMb: number | null;
+  /** One-off measurements of what a browser downloads for a page. */
+  weights: PageWeight[];
 }
 
 const fmt = (value: number, digits = 0) =>
@@ -32,8 +37,12 @@ export function printReport(report: Report): boolean {
 
   console.log('');
   console.log(`Node ${report.nodeVersion} · database: ${report.database}`);
+  const p = report.progress;
   console.log(
-    `${fmt(report.people)} people · ${report.connections} connections · ${report.seconds} s per endpoint after a ${report.warmupSeconds} s warm-up`,
+    `${fmt(report.people)} people · module progress: ${fmt(p.people)} people, ${fmt(p.modules)} modules started (${fmt(p.completed)} completed), ${fmt(p.sectionsRead)} sections read`,
+  );
+  console.log(
+    `${report.connections} connections · ${report.seconds} s per endpoint after a ${report.warmupSeconds} s warm-up`,
   );
   console.log('');
   console.log(
@@ -54,12 +63,14 @@ export function printReport(report: Report): boolean {
     const codes = Object.entries(m.statusCodes).map(([code, count]) => `${code}: ${fmt(count)}`).join(', ');
     console.log(`  ! ${m.target.name}: ${fmt(m.non2xx)} non-2xx, ${fmt(m.errors)} errors/timeouts of ${fmt(m.requests)} (status codes ${codes})`);
   }
+  let allMet = true;
+  for (const w of report.weights) allMet = printWeight(w) && allMet;
   console.log('');
   const mb = (v: number | null) => (v === null ? 'n/a (no /proc)' : `${v.toFixed(1)} MB`);
   console.log(`peak server RSS: ${mb(report.peakRssMb)} (after start, idle: ${mb(report.idleRssMb)})`);
 
   const withGoals = report.measurements.filter((m) => m.target.goals);
-  if (!withGoals.length) return true;
+  if (!withGoals.length) return allMet;
   const wording = withGoals.map((m) => {
     const parts: string[] = [];
     if (m.target.goals?.minRatioToBaseline !== undefined) parts.push(`≥ ${m.target.goals.minRatioToBaseline}× ${baselineName}`);
@@ -67,7 +78,6 @@ export function printReport(report: Report): boolean {
     return `${m.target.name} ${parts.join(', ')}`;
   });
   console.log(`target: ${wording.join('; ')}`);
-  let allMet = true;
   for (const m of withGoals) {
     const { minRatioToBaseline, maxP99Ms } = m.target.goals ?? {};
     if (minRatioToBaseline !== undefined) {
@@ -82,4 +92,27 @@ export function printReport(report: Report): boolean {
     }
   }
   return allMet;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** One page's weight: a table of its files, the totals, and the goal with PASS/FAIL. */
+function printWeight(w: PageWeight): boolean {
+  console.log('');
+  console.log(`${w.name} (GET ${w.path}): ${w.files.length} files, HTML + CSS + JS, gzip level 6`);
+  console.log(
+    table(
+      ['file', 'kind', 'raw B', 'gzip B'],
+      [
+        ...w.files.map((f) => [f.path, f.kind, fmt(f.rawBytes), fmt(f.gzipBytes)]),
+        [`total (${w.files.length} files)`, '', fmt(w.rawBytes), fmt(w.gzipBytes)],
+      ],
+    ),
+  );
+  for (const href of w.otherOrigins) console.log(`  ! not counted, other origin: ${href}`);
+  const met = w.gzipBytes < w.maxGzipBytes;
+  console.log(
+    `  ${met ? 'PASS' : 'FAIL'}  ${w.name} gzip total < ${kb(w.maxGzipBytes)} (${fmt(w.maxGzipBytes)} B): ${fmt(w.gzipBytes)} B (${kb(w.gzipBytes)}; raw ${fmt(w.rawBytes)} B)`,
+  );
+  return met;
 }
