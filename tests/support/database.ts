@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, openEmbedded, type Database } from '../../src/lib/db/index.ts';
-import { withDatabase } from './global-setup.ts';
+import { withDatabase } from '../../scripts/support/environment.ts';
 
 export interface TestDatabase {
   db: Database;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, openEmbedded } from '../../src/lib/db/index.ts';
 import { migrateToLatest } from '../../src/lib/db/migrate.ts';
+import { withDatabase } from '../../scripts/support/environment.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -45,10 +46,4 @@ export default async function setup(project: TestProject) {
   return async () => {
     await rm(dir, { recursive: true, force: true });
   };
-}
-
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
