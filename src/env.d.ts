@@ -7,7 +7,11 @@ declare namespace App {
     session: import('./lib/accounts/sessions.ts').SessionInfo | null;
     /** The client's address, for rate limits. */
     clientIp: string;
-    /** While a module section renders: which module and section (read by the MDX components). */
-    moduleView?: { moduleId: string; sectionId: string };
+    /** While a module section renders: which module and section, and the learner's activity scores (read by the MDX components). */
+    moduleView?: {
+      moduleId: string;
+      sectionId: string;
+      scores: Map<string, import('./lib/modules/progress.ts').ActivityScores>;
+    };
   }
 }

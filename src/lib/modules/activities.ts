@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
@@ -133,7 +133,6 @@ export async function activityProblems(id: string): Promise<string[]> {
 }
 
 export async function knownActivityIds(): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
   const entries = await readdir(ACTIVITIES_DIR, { withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isDirectory() && ACTIVITY_ID.test(e.name)).map((e) => e.name);
 }

@@ -49,10 +49,10 @@ export async function inspectH5pPackage(
       if (files.size >= PACKAGE_LIMITS.files) return refuse(`Le paquet contient plus de ${PACKAGE_LIMITS.files} fichiers.`);
       if (((entry.externalFileAttributes >>> 16) & FILE_TYPE_MASK) === SYMLINK) return refuse(`Lien symbolique interdit dans le paquet : ${name}`);
       if (entry.isEncrypted()) return refuse(`Fichier chiffré interdit dans le paquet : ${name}`);
-      if (name.split('/').some((part) => part.startsWith('.') && part !== '.')) {
-        if (name.split('/').pop()?.startsWith('.')) continue; // hidden files (.DS_Store…) are left out, as H5P does
-        return refuse(`Chemin interdit dans le paquet : ${name}`);
-      }
+      const parts = name.split('/');
+      // A hidden file (.DS_Store…) is left out, as H5P does; a hidden folder is refused.
+      if (parts.at(-1)!.startsWith('.')) continue;
+      if (parts.some((part) => part.startsWith('.'))) return refuse(`Chemin interdit dans le paquet : ${name}`);
       const extension = extname(name).slice(1).toLowerCase();
       if (!ALLOWED_EXTENSIONS.has(extension)) return refuse(`Type de fichier interdit dans le paquet : ${name}`);
       if (CODE_EXTENSIONS.has(extension) && name.startsWith('content/')) return refuse(`Un script ou une feuille de style n’a pas sa place dans content/ : ${name}`);

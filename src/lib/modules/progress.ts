@@ -65,34 +65,12 @@ export async function moduleProgress(db: Database, personId: string, moduleId: s
         .where('module_id', '=', moduleId)
         .as('read'),
       eb
-        .selectFrom((inner) =>
-          inner
-            .selectFrom('activity_result')
-            .select((e) => [
-              'activity_id',
-              e.fn.max('score_scaled').as('best'),
-              sql<number | null>`(array_agg(score_scaled ORDER BY recorded_at DESC, id DESC))[1]`.as('last'),
-              e.fn.count<number>('id').as('attempts'),
-              e.fn.max('recorded_at').as('last_at'),
-            ])
-            .where('person_id', '=', personId)
-            .where('module_id', '=', moduleId)
-            .where('score_scaled', 'is not', null)
-            .groupBy('activity_id')
-            .as('a'),
-        )
-        .select(sql<Array<{ activity_id: string; best: number | null; last: number | null; attempts: number; last_at: string }> | null>`json_agg(a)`.as('j'))
+        .selectFrom(scoreRows(db, personId, moduleId).as('a'))
+        .select(sql<ScoreRow[] | null>`json_agg(a)`.as('j'))
         .as('scores'),
     ])
     .executeTakeFirstOrThrow();
-  const activities = new Map<string, ActivityScores>();
-  for (const score of row.scores ?? [])
-    activities.set(score.activity_id, {
-      best: score.best === null ? null : Number(score.best),
-      last: score.last === null ? null : Number(score.last),
-      attempts: Number(score.attempts),
-      lastAt: new Date(score.last_at),
-    });
+  const activities = new Map((row.scores ?? []).map((score) => [score.activity_id, toScores(score)]));
   return {
     started: row.progress !== null,
     readSections: new Set(row.read ?? []),
@@ -102,8 +80,11 @@ export async function moduleProgress(db: Database, personId: string, moduleId: s
   };
 }
 
-/** Best and last scores per module and activity, for one person (all modules when none is given). */
-export async function activityScores(db: Database, personId: string, moduleId?: string): Promise<Map<string, Map<string, ActivityScores>>> {
+/**
+ * One row per (module, activity) a person has a score in: best, last, attempts, last time.
+ * Used on its own, and inside moduleProgress's single query.
+ */
+function scoreRows(db: Database, personId: string, moduleId?: string) {
   let query = db
     .selectFrom('activity_result')
     .select((eb) => [
@@ -118,16 +99,26 @@ export async function activityScores(db: Database, personId: string, moduleId?: 
     .where('score_scaled', 'is not', null)
     .groupBy(['module_id', 'activity_id']);
   if (moduleId) query = query.where('module_id', '=', moduleId);
-  const rows = await query.execute();
+  return query;
+}
+
+type ScoreRow = { activity_id: string; best: number | null; last: number | null; attempts: number; last_at: Date | string };
+
+function toScores(row: ScoreRow): ActivityScores {
+  return {
+    best: row.best === null ? null : Number(row.best),
+    last: row.last === null ? null : Number(row.last),
+    attempts: Number(row.attempts),
+    lastAt: new Date(row.last_at),
+  };
+}
+
+/** Best and last scores per module and activity, for one person (all modules when none is given). */
+export async function activityScores(db: Database, personId: string, moduleId?: string): Promise<Map<string, Map<string, ActivityScores>>> {
   const byModule = new Map<string, Map<string, ActivityScores>>();
-  for (const row of rows) {
+  for (const row of await scoreRows(db, personId, moduleId).execute()) {
     const scores = byModule.get(row.module_id) ?? new Map<string, ActivityScores>();
-    scores.set(row.activity_id, {
-      best: row.best === null ? null : Number(row.best),
-      last: row.last === null ? null : Number(row.last),
-      attempts: Number(row.attempts),
-      lastAt: new Date(row.last_at as Date),
-    });
+    scores.set(row.activity_id, toScores(row as ScoreRow));
     byModule.set(row.module_id, scores);
   }
   return byModule;
@@ -240,4 +231,32 @@ export async function learnerReport(db: Database, personId: string, modules: Mod
       activities: module.activities.map((a) => ({ id: a.id, required: a.required, ...moduleScores?.get(a.id) })),
     };
   });
+}
+
+/** A person's own records in the modules domain, for the download of all their data. */
+export async function modulesPersonalData(db: Database, personId: string) {
+  const [progress, sections, results] = await Promise.all([
+    db.selectFrom('module_progress').select(['module_id', 'started_at', 'last_section_id', 'completed_at']).where('person_id', '=', personId).orderBy('started_at').execute(),
+    db.selectFrom('module_section_read').select(['module_id', 'section_id', 'read_at']).where('person_id', '=', personId).orderBy('read_at').execute(),
+    db
+      .selectFrom('activity_result')
+      .select(['module_id', 'activity_id', 'verb', 'score_raw', 'score_max', 'score_scaled', 'completion', 'success', 'duration', 'recorded_at'])
+      .where('person_id', '=', personId)
+      .orderBy('recorded_at')
+      .execute(),
+  ]);
+  return {
+    modules: progress.map((p) => ({ module: p.module_id, startedAt: p.started_at, lastSection: p.last_section_id, completedAt: p.completed_at })),
+    sectionsRead: sections.map((s) => ({ module: s.module_id, section: s.section_id, readAt: s.read_at })),
+    activityResults: results.map((r) => ({
+      module: r.module_id,
+      activity: r.activity_id,
+      verb: r.verb,
+      score: { raw: r.score_raw, max: r.score_max, scaled: r.score_scaled },
+      completion: r.completion,
+      success: r.success,
+      duration: r.duration,
+      recordedAt: r.recorded_at,
+    })),
+  };
 }
