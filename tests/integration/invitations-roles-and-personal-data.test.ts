@@ -9,6 +9,9 @@ import { rolesOf } from '../../src/lib/accounts/people.ts';
 import { createSession, validateSessionToken } from '../../src/lib/accounts/sessions.ts';
 import { eraseAccount, exportPersonalData } from '../../src/lib/accounts/personal-data.ts';
 import { logIn } from '../../src/lib/accounts/login.ts';
+import { markSectionRead } from '../../src/lib/modules/progress.ts';
+import { recordActivityResult } from '../../src/lib/modules/activity-results.ts';
+import { randomUUID } from 'node:crypto';
 
 let database: TestDatabase;
 let world: World;
@@ -104,7 +107,14 @@ describe('a person takes their data and leaves', () => {
     const person = world.trainees[1]!;
     await createSession(database.db, person.id, { days: 30, now: ctx.now(), userAgent: 'Safari sur iPhone' });
     await ctx.mail({ to: person.email, personId: person.id, subject: 'Bienvenue', text: 'Bonjour Zoë' });
+    const wrap = { slug: 'wrap', sections: [{ id: 'un-plan', title: 'Un plan' }, { id: 'verifier', title: 'Vérifier' }], activities: [{ id: 'wrap-quiz', required: true }], passingScore: 0.8 };
+    await markSectionRead(database.db, person.id, wrap, 'un-plan', ctx.now());
+    const statement = { id: randomUUID(), verb: { id: 'http://adlnet.gov/expapi/verbs/answered' }, result: { score: { raw: 4, max: 6, scaled: 4 / 6 } } };
+    await recordActivityResult(database.db, { personId: person.id, module: wrap, activityId: 'wrap-quiz', statement, rawStatement: statement, now: ctx.now() });
     const data = await exportPersonalData(database.db, person.id);
+    expect(data.learning.modules).toEqual([expect.objectContaining({ module: 'wrap', lastSection: 'un-plan', completedAt: null })]);
+    expect(data.learning.sectionsRead).toEqual([expect.objectContaining({ module: 'wrap', section: 'un-plan' })]);
+    expect(data.learning.activityResults).toEqual([expect.objectContaining({ module: 'wrap', activity: 'wrap-quiz', score: { raw: 4, max: 6, scaled: 4 / 6 } })]);
     expect(data.person).toMatchObject({ email: person.email, givenName: 'Zoë', familyName: 'Lefèvre' });
     expect(data.roles).toEqual([expect.objectContaining({ role: 'trainee', label: 'Stagiaire du parcours' })]);
     expect(data.sessions).toEqual([expect.objectContaining({ device: 'Safari sur iPhone' })]);

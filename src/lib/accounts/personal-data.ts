@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/index.ts';
 import { verifyPassword } from './passwords.ts';
 import type { Outcome } from './registration.ts';
 import { ROLE_LABELS } from './roles.ts';
+import { modulesPersonalData } from '../modules/progress.ts';
 
 /**
  * Everything the platform holds about a person, as one JSON document they can download.
@@ -11,7 +12,7 @@ import { ROLE_LABELS } from './roles.ts';
  */
 export async function exportPersonalData(db: Database, personId: string) {
   const person = await db.selectFrom('person').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
-  const [roles, sessions, emails, events] = await Promise.all([
+  const [roles, sessions, emails, events, learning] = await Promise.all([
     db.selectFrom('person_role').select(['role', 'granted_at']).where('person_id', '=', personId).execute(),
     db.selectFrom('auth_session').select(['created_at', 'expires_at', 'user_agent']).where('person_id', '=', personId).execute(),
     db
@@ -21,6 +22,7 @@ export async function exportPersonalData(db: Database, personId: string) {
       .orderBy('id')
       .execute(),
     db.selectFrom('audit_event').select(['at', 'action', 'details']).where('subject_person_id', '=', personId).orderBy('id').execute(),
+    modulesPersonalData(db, personId),
   ]);
   return {
     format: 'esper-parcours/donnees-personnelles/1',
@@ -38,6 +40,7 @@ export async function exportPersonalData(db: Database, personId: string) {
     sessions: sessions.map((s) => ({ openedAt: s.created_at, expiresAt: s.expires_at, device: s.user_agent })),
     emails: emails.map((e) => ({ at: e.created_at, to: e.to_address, subject: e.subject, text: e.body_text, sentAt: e.sent_at })),
     history: events.map((e) => ({ at: e.at, action: e.action, details: e.details })),
+    learning,
   };
 }
 
