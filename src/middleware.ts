@@ -5,6 +5,7 @@ import { config } from './lib/config.ts';
 import { appContext, sessionCache } from './lib/context.ts';
 import { deleteSessionCookie, setSessionCookie } from './lib/web/session-cookie.ts';
 import { applySecurityHeaders, isCrossSiteWrite } from './lib/web/security-headers.ts';
+import { jsonRefusal } from './lib/web/json.ts';
 
 /**
  * Every request passes here: same-origin check for writes, session from the cookie, the route's
@@ -13,14 +14,9 @@ import { applySecurityHeaders, isCrossSiteWrite } from './lib/web/security-heade
 export const onRequest = defineMiddleware(async (context, next) => {
   const { request, url, cookies, locals } = context;
   const isApi = url.pathname.startsWith('/api/');
-  const refuse = (status: 403, message: string) =>
-    new Response(JSON.stringify({ error: message }), {
-      status,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-    });
 
   if (isCrossSiteWrite(request, url)) {
-    const response = refuse(403, 'Requête refusée : elle ne vient pas d’une page de ce site.');
+    const response = jsonRefusal(403, 'Requête refusée : elle ne vient pas d’une page de ce site.');
     applySecurityHeaders(response.headers, { private: true });
     return response;
   }
@@ -45,10 +41,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
   let response: Response;
   if (decision === 'sign-in') {
     response = isApi
-      ? refuse(403, 'Connectez-vous pour accéder à cette ressource.')
+      ? // 401, not 403: a client (the tablet's queue) keeps what it could not send until the person signs in again.
+        jsonRefusal(401, 'Votre session a expiré ou vous n’êtes pas connecté·e : reconnectez-vous.')
       : context.redirect(`/connexion?suite=${encodeURIComponent(url.pathname + url.search)}`, 303);
   } else if (decision === 'forbidden') {
-    response = isApi ? refuse(403, 'Accès refusé.') : await context.rewrite('/403');
+    response = isApi ? jsonRefusal(403, 'Accès refusé : votre rôle ne permet pas cette action.') : await context.rewrite('/403');
   } else {
     response = await next();
   }

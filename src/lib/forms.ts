@@ -22,9 +22,18 @@ export async function readForm<S extends z.ZodType>(request: Request, schema: S)
   } catch {
     return { ok: false, errors: {}, values: {}, message: 'Ce formulaire n’a pas pu être lu : envoyez-le depuis la page.' };
   }
-  const raw: Record<string, string> = {};
-  for (const [key, value] of form.entries()) if (typeof value === 'string' && !(key in raw)) raw[key] = value;
-  const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !/password|mot_?de_?passe/i.test(key)));
+  // A field named « x[] » (checkboxes) is read as the list of its values; any other field, as its first value.
+  const raw: Record<string, string | string[]> = {};
+  for (const [key, value] of form.entries()) {
+    if (typeof value !== 'string') continue;
+    if (key.endsWith('[]')) raw[key] = [...((raw[key] as string[] | undefined) ?? []), value];
+    else if (!(key in raw)) raw[key] = value;
+  }
+  const values = Object.fromEntries(
+    Object.entries(raw)
+      .filter(([key]) => !/password|mot_?de_?passe/i.test(key))
+      .map(([key, value]) => [key, Array.isArray(value) ? value.join('\n') : value]),
+  );
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, data: parsed.data, values };
   const errors: Record<string, string> = {};
@@ -65,6 +74,39 @@ export const field = {
       .max(200, { error: `${label} : 200 caractères au plus.` }),
   choice: <const T extends readonly [string, ...string[]]>(label: string, values: T) =>
     z.enum(values, { error: `${label} : choisissez une des options proposées.` }),
+  /** Checkboxes named « x[] »: the ids ticked (none ticked: an empty list). */
+  ids: (label: string) =>
+    z
+      .array(z.string().regex(/^[0-9a-f-]{36}$/i, { error: `${label} : choix invalide.` }), { error: `${label} : choix invalide.` })
+      .max(50, { error: `${label} : 50 au plus.` })
+      .optional()
+      .transform((v) => v ?? []),
+  /** A whole number typed in a field. */
+  integer: (label: string, options: { min: number; max: number }) =>
+    z
+      .string({ error: `${label} : ce champ est obligatoire.` })
+      .trim()
+      .regex(/^\d+$/, { error: `${label} : un nombre entier.` })
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(options.min, { error: `${label} : au moins ${options.min}.` })
+          .max(options.max, { error: `${label} : ${options.max} au plus.` }),
+      ),
+  /** A date typed in an <input type="date"> (« 2026-12-03 »). */
+  date: (label: string) =>
+    z.string({ error: `${label} : ce champ est obligatoire.` }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${label} : une date au format jj/mm/aaaa.` }),
+  optionalDate: (label: string) =>
+    z
+      .string()
+      .trim()
+      .regex(/^(\d{4}-\d{2}-\d{2})?$/, { error: `${label} : une date au format jj/mm/aaaa.` })
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+  /** A time typed in an <input type="time"> (« 09:30 »). */
+  time: (label: string) =>
+    z.string({ error: `${label} : ce champ est obligatoire.` }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: `${label} : une heure, par exemple 09:30.` }),
   token: () => z.string({ error: 'Le lien est incomplet.' }).regex(/^[a-z2-7]{32}$/, { error: 'Le lien est incomplet ou abîmé.' }),
 };
 

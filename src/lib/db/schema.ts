@@ -129,6 +129,97 @@ export interface H5pPackageFileTable {
   content: Uint8Array;
 }
 
+export const TRAINING_AUDIENCES = ['professionals', 'trainees', 'everyone'] as const;
+export type TrainingAudience = (typeof TRAINING_AUDIENCES)[number];
+
+export interface TrainingTable {
+  id: Generated<string>;
+  slug: string;
+  title: string;
+  topic: string;
+  audience: TrainingAudience;
+  duration_hours: number;
+  summary: string;
+  /** One objective per line. */
+  objectives: string;
+  module_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface TrainingSessionTable {
+  id: Generated<string>;
+  training_id: string;
+  place: string;
+  capacity: number;
+  cancellation_notice_hours: ColumnType<number, number | undefined, number>;
+  cancelled_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SessionTrainerTable {
+  session_id: string;
+  person_id: string;
+}
+
+export interface SessionSlotTable {
+  id: Generated<string>;
+  session_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  opened_at: Timestamp | null;
+  opened_by: string | null;
+  code_secret: Uint8Array | null;
+  closed_at: Timestamp | null;
+  closed_by: string | null;
+}
+
+export const ENROLMENT_STATUSES = ['enrolled', 'waitlisted', 'cancelled', 'removed'] as const;
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
+
+export interface EnrolmentTable {
+  id: Generated<string>;
+  session_id: string;
+  person_id: string;
+  status: EnrolmentStatus;
+  employer: string | null;
+  queue_number: Generated<number>;
+  requested_at: Timestamp;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export const ATTENDANCE_STATUSES = ['present', 'late', 'absent_justified', 'absent_unjustified'] as const;
+export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
+export const ATTENDANCE_METHODS = ['code', 'tablet', 'trainer', 'closing', 'correction'] as const;
+export type AttendanceMethod = (typeof ATTENDANCE_METHODS)[number];
+
+/** Append-only (a trigger refuses UPDATE and DELETE): the latest row per (slot, person) is current. */
+export interface AttendanceRecordTable {
+  id: Generated<number>;
+  slot_id: string;
+  person_id: string;
+  status: AttendanceStatus;
+  method: AttendanceMethod;
+  signed_at: Timestamp | null;
+  arrived_at: Timestamp | null;
+  signature_png: Uint8Array | null;
+  signature_text: string | null;
+  reason: string | null;
+  recorded_by: string | null;
+  recorded_at: CreatedAt;
+  idempotency_key: string | null;
+}
+
+export interface OutboxAttachmentTable {
+  email_id: number;
+  filename: string;
+  content_type: string;
+  content: Uint8Array;
+}
+
 export interface DB {
   person: PersonTable;
   person_role: PersonRoleTable;
@@ -142,6 +233,13 @@ export interface DB {
   activity_result: ActivityResultTable;
   h5p_package: H5pPackageTable;
   h5p_package_file: H5pPackageFileTable;
+  training: TrainingTable;
+  training_session: TrainingSessionTable;
+  session_trainer: SessionTrainerTable;
+  session_slot: SessionSlotTable;
+  enrolment: EnrolmentTable;
+  attendance_record: AttendanceRecordTable;
+  outbox_attachment: OutboxAttachmentTable;
 }
 
 export type Person = Selectable<PersonTable>;

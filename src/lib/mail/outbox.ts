@@ -6,6 +6,14 @@ export interface EmailMessage {
   personId?: string | null;
   subject: string;
   text: string;
+  /** Files sent with the message (a convocation's calendar invitation). */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 /** Sends one email. Every message is first written to the outbox, so none is ever lost. */
@@ -28,9 +36,20 @@ export function createMailer(db: Database, options: { smtpUrl?: string | undefin
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (message.attachments?.length)
+      await db
+        .insertInto('outbox_attachment')
+        .values(message.attachments.map((a) => ({ email_id: id, filename: a.filename, content_type: a.contentType, content: a.content })))
+        .execute();
     if (!transport) return;
     try {
-      await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+      await transport.sendMail({
+        from: options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        attachments: message.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
+      });
       await db.updateTable('outbox_email').set({ sent_at: new Date() }).where('id', '=', id).execute();
     } catch (error) {
       // The person's action still succeeds; the admin sees the failure in the outbox.
@@ -44,4 +63,9 @@ export async function recentEmails(db: Database, options: { to?: string; limit?:
   let query = db.selectFrom('outbox_email').selectAll().orderBy('id', 'desc').limit(options.limit ?? 100);
   if (options.to) query = query.where((eb) => eb(eb.fn('lower', ['to_address']), '=', options.to!.toLowerCase()));
   return query.execute();
+}
+
+/** The files sent with an email, for the admin's outbox and for tests. */
+export async function emailAttachments(db: Database, emailId: number) {
+  return db.selectFrom('outbox_attachment').selectAll().where('email_id', '=', emailId).orderBy('filename').execute();
 }

@@ -1,20 +1,19 @@
 import type { APIRoute } from 'astro';
 import { appContext } from '../../lib/context.ts';
 import { readJson } from '../../lib/forms.ts';
+import { json, jsonRefusal } from '../../lib/web/json.ts';
 import { findModule } from '../../lib/modules/collection.ts';
 import { recordActivityResult, xapiSubmissionSchema } from '../../lib/modules/activity-results.ts';
 
-const json = (status: number, body: Record<string, unknown>) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 
 /** Records an activity's xAPI statement for the signed-in learner (the actor is never taken from the statement). */
 export const POST: APIRoute = async ({ request, locals }) => {
   const person = locals.person!;
   const input = await readJson(request, xapiSubmissionSchema);
-  if (!input.ok) return json(input.status, { error: input.message });
+  if (!input.ok) return jsonRefusal(input.status, input.message);
   const module = await findModule(input.data.moduleId, person);
   if (!module || !module.activities.some((a) => a.id === input.data.activityId))
-    return json(404, { error: 'Cette activité n’appartient à aucun module que vous pouvez suivre.' });
+    return jsonRefusal(404, 'Cette activité n’appartient à aucun module que vous pouvez suivre.');
   const ctx = appContext();
   const outcome = await recordActivityResult(ctx.db, {
     personId: person.id,
