@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import type { Database } from '../db/index.ts';
+import type { TrainingAudience } from '../db/schema.ts';
+import { TRAINING_AUDIENCES } from '../db/schema.ts';
+import { TOPICS, type Topic } from '../modules/schema.ts';
+import { field } from '../forms.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { Outcome } from '../accounts/registration.ts';
+import { isUuid } from '../ids.ts';
+
+export const AUDIENCE_LABELS: Record<TrainingAudience, string> = {
+  professionals: 'Professionnel·les',
+  trainees: 'Stagiaires du parcours',
+  everyone: 'Stagiaires et professionnel·les',
+};
+
+/** The training form, shared by creation and edition (French messages). */
+export const trainingFields = z.object({
+  title: field.text('Intitulé', { min: 3, max: 120 }),
+  topic: field.choice('Thème', Object.keys(TOPICS) as [Topic, ...Topic[]]),
+  audience: field.choice('Public', TRAINING_AUDIENCES),
+  durationHours: z
+    .string({ error: 'Durée : ce champ est obligatoire.' })
+    .trim()
+    .transform((v) => Number(v.replace(',', '.')))
+    .pipe(
+      z
+        .number({ error: 'Durée : un nombre d’heures, par exemple 14.' })
+        .min(0.5, { error: 'Durée : au moins une demi-heure.' })
+        .max(300, { error: 'Durée : 300 heures au plus.' }),
+    ),
+  summary: field.text('Présentation', { min: 10, max: 600 }),
+  objectives: field
+    .text('Objectifs', { min: 3, max: 2000 })
+    .refine((v) => v.split('\n').some((line) => line.trim().length >= 3), { error: 'Objectifs : au moins un objectif, un par ligne.' }),
+  moduleId: field.optionalText('Module associé', 80),
+});
+export type TrainingInput = z.output<typeof trainingFields>;
+
+export interface Training {
+  id: string;
+  slug: string;
+  title: string;
+  topic: string;
+  audience: TrainingAudience;
+  durationHours: number;
+  summary: string;
+  objectives: string[];
+  moduleId: string | null;
+}
+
+type TrainingRow = {
+  id: string;
+  slug: string;
+  title: string;
+  topic: string;
+  audience: TrainingAudience;
+  duration_hours: number;
+  summary: string;
+  objectives: string;
+  module_id: string | null;
+};
+
+const TRAINING_COLUMNS = ['id', 'slug', 'title', 'topic', 'audience', 'duration_hours', 'summary', 'objectives', 'module_id'] as const;
+
+function toTraining(row: TrainingRow): Training {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    topic: row.topic,
+    audience: row.audience,
+    durationHours: Number(row.duration_hours),
+    summary: row.summary,
+    objectives: splitObjectives(row.objectives),
+    moduleId: row.module_id,
+  };
+}
+
+export function splitObjectives(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/^\s*[-•*]\s*/, '').trim())
+    .filter((line) => line.length > 0);
+}
+
+/** « Premiers secours en santé mentale » → « premiers-secours-en-sante-mentale » */
+export function slugify(title: string): string {
+  return (
+    title
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/œ/g, 'oe')
+      .replace(/æ/g, 'ae')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60)
+      .replace(/-+$/, '') || 'formation'
+  );
+}
+
+export async function listTrainings(db: Database): Promise<Training[]> {
+  const rows = await db.selectFrom('training').select(TRAINING_COLUMNS).orderBy('title').execute();
+  return rows.map(toTraining);
+}
+
+export async function findTraining(db: Database, by: { id: string } | { slug: string }): Promise<Training | undefined> {
+  let query = db.selectFrom('training').select(TRAINING_COLUMNS);
+  if ('id' in by) {
+    if (!isUuid(by.id)) return undefined;
+    query = query.where('id', '=', by.id);
+  } else query = query.where('slug', '=', by.slug);
+  const row = await query.executeTakeFirst();
+  return row ? toTraining(row) : undefined;
+}
+
+export async function createTraining(ctx: AppContext, input: { actorId: string } & TrainingInput): Promise<Outcome<{ training: Training }>> {
+  const base = slugify(input.title);
+  return ctx.db.transaction().execute(async (trx) => {
+    const taken = new Set(
+      (await trx.selectFrom('training').select('slug').where('slug', 'like', `${base}%`).execute()).map((r) => r.slug),
+    );
+    let slug = base;
+    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+    const row = await trx
+      .insertInto('training')
+      .values({
+        slug,
+        title: input.title,
+        topic: input.topic,
+        audience: input.audience,
+        duration_hours: input.durationHours,
+        summary: input.summary,
+        objectives: splitObjectives(input.objectives).join('\n'),
+        module_id: input.moduleId ?? null,
+        created_by: input.actorId,
+        updated_at: ctx.now(),
+      })
+      .returning(TRAINING_COLUMNS)
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, { actorId: input.actorId, action: 'training.created', details: { trainingId: row.id, title: row.title } });
+    return { ok: true, training: toTraining(row) } as const;
+  });
+}
+
+/** Edits a training; its address (slug) stays, so links already sent keep working. */
+export async function updateTraining(
+  ctx: AppContext,
+  input: { actorId: string; trainingId: string } & TrainingInput,
+): Promise<Outcome<{ training: Training }>> {
+  if (!isUuid(input.trainingId)) return { ok: false, status: 404, message: 'Cette formation n’existe pas.' };
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('training')
+      .set({
+        title: input.title,
+        topic: input.topic,
+        audience: input.audience,
+        duration_hours: input.durationHours,
+        summary: input.summary,
+        objectives: splitObjectives(input.objectives).join('\n'),
+        module_id: input.moduleId ?? null,
+        updated_at: ctx.now(),
+      })
+      .where('id', '=', input.trainingId)
+      .returning(TRAINING_COLUMNS)
+      .executeTakeFirst();
+    if (!row) return { ok: false, status: 404, message: 'Cette formation n’existe pas.' } as const;
+    await recordAudit(trx, { actorId: input.actorId, action: 'training.updated', details: { trainingId: row.id, title: row.title } });
+    return { ok: true, training: toTraining(row) } as const;
+  });
+}
+
+export function topicLabel(topic: string): string {
+  return (TOPICS as Record<string, string>)[topic] ?? topic;
+}
