@@ -5,6 +5,8 @@ import { ROLE_LABELS } from '../../src/lib/accounts/roles.ts';
 import { ConfigError, config } from '../../src/lib/config.ts';
 import { closeDb, db } from '../../src/lib/db/index.ts';
 import { migrateToLatest } from '../../src/lib/db/migrate.ts';
+import { createMailer } from '../../src/lib/mail/outbox.ts';
+import { seedDemoTrainings } from '../../src/lib/sessions/demo.ts';
 
 export async function prepareDatabase(): Promise<{ embedded: boolean; demo: boolean }> {
   let settings;
@@ -22,7 +24,18 @@ export async function prepareDatabase(): Promise<{ embedded: boolean; demo: bool
   try {
     const applied = await migrateToLatest(db());
     if (applied.length) console.log(`Database migrations applied: ${applied.join(', ')}`);
-    if (demo) await seedDemoAccounts(db());
+    if (demo) {
+      await seedDemoAccounts(db());
+      // Its own context, not appContext(): that one keeps its handle, and this one is closed below.
+      const database = db();
+      await seedDemoTrainings({
+        db: database,
+        mail: createMailer(database, { from: settings.MAIL_FROM }),
+        publicUrl: settings.PUBLIC_URL,
+        sessionDays: settings.SESSION_DAYS,
+        now: () => new Date(),
+      });
+    }
   } catch (error) {
     console.error(`The database could not be prepared: ${(error as Error).message}`);
     process.exit(1);

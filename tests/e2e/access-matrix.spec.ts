@@ -3,11 +3,15 @@ import { join, relative } from 'node:path';
 import { test, expect } from './support/fixtures.ts';
 import { ROUTE_ACCESS } from '../../src/lib/accounts/access.ts';
 import type { WorldPerson } from '../support/world.ts';
+import { testContext } from '../support/context.ts';
+import { addSession, addTraining } from '../support/sessions.ts';
+import { enrol } from '../../src/lib/sessions/enrolment.ts';
+import { sessionOverview } from '../../src/lib/sessions/training-sessions.ts';
 
 /**
  * Every route × every role, as the server answers it.
  *   A: allowed (the page or endpoint answers for this person)
- *   L: signed out, sent to the login page
+ *   L: signed out, sent to the login page (an API answers 401)
  *   F: refused with the French 403 page
  * A route added under src/pages must be added here too, or the first test fails.
  */
@@ -38,7 +42,25 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
   '/h5p/lecteur/[id]':            [A, A, A, A, A, A],
   '/h5p/contenus/[id]/[...path]': [A, A, A, A, A, A],
   '/h5p/standalone/[...path]':    [A, A, A, A, A, A],
-  '/api/xapi':                    [F, A, A, A, A, A],
+  '/api/xapi':                    [L, A, A, A, A, A],
+  '/formations':                  [A, A, A, A, A, A],
+  '/formations/[slug]':           [A, A, A, A, A, A],
+  '/formations/seances/[id]':     [A, A, A, A, A, A],
+  '/formations/seances/[id]/calendrier':   [A, A, A, A, A, A],
+  '/formations/seances/[id]/inscription':  [L, A, A, A, A, A],
+  '/mes-seances':                 [L, A, A, A, A, A],
+  '/emargement':                  [L, A, A, A, A, A],
+  '/formation/seances':           [L, F, F, A, A, A],
+  '/formation/seances/[id]':      [L, F, F, A, A, A],
+  '/formation/seances/[id]/feuille-pdf':   [L, F, F, A, A, A],
+  '/formation/seances/[id]/feuille-csv':   [L, F, F, A, A, A],
+  '/formation/demi-journees/[id]':         [L, F, F, A, A, A],
+  '/formation/demi-journees/[id]/tablette':[L, F, F, A, A, A],
+  '/formation/demi-journees/[id]/participants/[personId]': [L, F, F, A, A, A],
+  '/api/demi-journees/[id]':      [L, F, F, A, A, A],
+  '/api/demi-journees/[id]/signatures':    [L, F, F, A, A, A],
+  '/coordination/formations':     [L, F, F, F, A, A],
+  '/coordination/formations/[id]':[L, F, F, F, A, A],
   '/formation/activites':         [L, F, F, A, A, A],
   '/coordination/invitations':    [L, F, F, F, A, A],
   '/coordination/personnes':      [L, F, F, F, A, A],
@@ -49,9 +71,29 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
 };
 
 /** A real address for each route with parameters. */
-const SAMPLE_PATHS: Record<string, (personId: string) => string> = {
-  '/admin/personnes/[id]': (personId) => `/admin/personnes/${personId}`,
-  '/coordination/personnes/[id]': (personId) => `/coordination/personnes/${personId}`,
+interface Samples {
+  personId: string;
+  trainingId: string;
+  trainingSlug: string;
+  sessionId: string;
+  slotId: string;
+}
+const SAMPLE_PATHS: Record<string, (s: Samples) => string> = {
+  '/admin/personnes/[id]': (s) => `/admin/personnes/${s.personId}`,
+  '/coordination/personnes/[id]': (s) => `/coordination/personnes/${s.personId}`,
+  '/formations/[slug]': (s) => `/formations/${s.trainingSlug}`,
+  '/formations/seances/[id]': (s) => `/formations/seances/${s.sessionId}`,
+  '/formations/seances/[id]/calendrier': (s) => `/formations/seances/${s.sessionId}/calendrier`,
+  '/formations/seances/[id]/inscription': (s) => `/formations/seances/${s.sessionId}/inscription`,
+  '/formation/seances/[id]': (s) => `/formation/seances/${s.sessionId}`,
+  '/formation/seances/[id]/feuille-pdf': (s) => `/formation/seances/${s.sessionId}/feuille-pdf`,
+  '/formation/seances/[id]/feuille-csv': (s) => `/formation/seances/${s.sessionId}/feuille-csv`,
+  '/formation/demi-journees/[id]': (s) => `/formation/demi-journees/${s.slotId}`,
+  '/formation/demi-journees/[id]/tablette': (s) => `/formation/demi-journees/${s.slotId}/tablette`,
+  '/formation/demi-journees/[id]/participants/[personId]': (s) => `/formation/demi-journees/${s.slotId}/participants/${s.personId}`,
+  '/api/demi-journees/[id]': (s) => `/api/demi-journees/${s.slotId}`,
+  '/api/demi-journees/[id]/signatures': (s) => `/api/demi-journees/${s.slotId}/signatures`,
+  '/coordination/formations/[id]': (s) => `/coordination/formations/${s.trainingId}`,
   '/modules/[slug]': () => '/modules/retablissement',
   '/modules/[slug]/[section]': () => '/modules/retablissement/definitions',
   '/h5p/lecteur/[id]': () => '/h5p/lecteur/retablissement-quiz',
@@ -83,6 +125,18 @@ test('every route answers each role as the matrix says', async ({ playwright, pe
     people[role] = await person({ givenName: 'Accès', familyName: role, roles: [role as Exclude<(typeof COLUMNS)[number], 'anonymous'>] });
   const someone = people.trainee!;
   const { createSession } = await import('../../src/lib/accounts/sessions.ts');
+  // A session run by the trainer of the matrix, with the trainee enrolled.
+  const ctx = testContext(db, new Date());
+  const training = await addTraining(ctx, people.coordinator!);
+  const sessionId = await addSession(ctx, { coordinator: people.coordinator!, trainers: [people.trainer!], training });
+  await enrol(ctx, { actorId: someone.id, actorRoles: someone.roles, personId: someone.id, sessionId });
+  const samples: Samples = {
+    personId: someone.id,
+    trainingId: training.id,
+    trainingSlug: training.slug,
+    sessionId,
+    slotId: (await sessionOverview(db, sessionId))!.slots[0]!.id,
+  };
 
   const failures: string[] = [];
   let checked = 0;
@@ -92,12 +146,13 @@ test('every route answers each role as the matrix says', async ({ playwright, pe
     if (who) headers.cookie = `esper_session=${(await createSession(db, who.id, { days: 30 })).token}`;
     const request = await playwright.request.newContext({ baseURL, extraHTTPHeaders: headers, maxRedirects: 0 });
     for (const [route, expectations] of Object.entries(MATRIX)) {
-      const path = SAMPLE_PATHS[route]?.(someone.id) ?? route;
+      const path = SAMPLE_PATHS[route]?.(samples) ?? route;
       const response = await request.get(path);
       const status = response.status();
       const location = response.headers()['location'] ?? '';
       const refused = status === 403 && route !== '/403';
-      const toLogin = status === 303 && location.startsWith('/connexion?suite=');
+      if (status === 405 && !route.startsWith('/api/')) failures.push(`${column} GET ${route}: 405`);
+      const toLogin = (status === 303 && location.startsWith('/connexion?suite=')) || (status === 401 && route.startsWith('/api/'));
       if (route.includes('[') && status === 404) failures.push(`${column} GET ${path}: the sample address does not exist`);
       const actual: Expected = refused ? F : toLogin ? L : A;
       if (actual !== expectations[index]) failures.push(`${column} GET ${route}: expected ${expectations[index]}, got ${actual} (${status})`);

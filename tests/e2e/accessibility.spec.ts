@@ -27,6 +27,13 @@ const PAGES: Array<{ path: string; as: Role | null; name: string }> = [
   { path: '/modules/retablissement', as: 'trainee', name: 'présentation d’un module' },
   { path: '/modules/retablissement/les-cinq-principes', as: 'trainee', name: 'section d’un module' },
   { path: '/modules/pssm/verifier-ses-acquis', as: 'professional', name: 'section avec une activité' },
+  { path: '/formations', as: null, name: 'catalogue des formations' },
+  { path: '/mes-seances', as: 'professional', name: 'mes séances' },
+  { path: '/emargement', as: 'trainee', name: 'émarger' },
+  { path: '/emargement?code=12', as: 'trainee', name: 'émarger avec un code du QR' },
+  { path: '/formation/seances', as: 'trainer', name: 'séances à animer' },
+  { path: '/formation/seances', as: 'coordinator', name: 'toutes les séances' },
+  { path: '/coordination/formations', as: 'coordinator', name: 'formations à gérer' },
 ];
 
 for (const viewport of [

@@ -11,6 +11,7 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
   if (!person) {
     return [
       { href: '/', label: 'Accueil' },
+      { href: '/formations', label: 'Formations' },
       { href: '/connexion', label: 'Se connecter' },
       { href: '/inscription', label: 'Créer un compte' },
     ];
@@ -18,7 +19,10 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
   const items: NavItem[] = [
     { href: '/accueil', label: 'Mon espace' },
     { href: '/modules', label: 'Modules' },
+    { href: '/formations', label: 'Formations' },
+    { href: '/mes-seances', label: 'Mes séances' },
   ];
+  if (hasRole(person, 'trainer', 'coordinator', 'admin')) items.push({ href: '/formation/seances', label: 'Séances à animer' });
   if (hasRole(person, 'trainer', 'coordinator', 'admin')) items.push({ href: '/formation/activites', label: 'Activités H5P' });
   if (hasRole(person, 'coordinator', 'admin')) {
     items.push({ href: '/coordination/personnes', label: 'Personnes' });
