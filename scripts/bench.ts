@@ -1,6 +1,6 @@
 // npm run bench — builds the production server, seeds a throw-away database with 5,000 people
 // (and module progress), serves it, measures a few pages under load with autocannon, and weighs
-// what a browser downloads for a module page.
+// what a browser downloads for a module page, and times the attendance sheet's PDF.
 //
 // Settings (environment):
 //   BENCH_SECONDS=10         measured seconds per endpoint (each after a 2 s warm-up)
@@ -22,11 +22,17 @@ import { printReport } from './bench/report.ts';
 import { findFreePort, residentKb, sampleRss, startServer, waitUntilHealthy } from './bench/server.ts';
 import { measurePageWeight, type PageWeight, type WeightTarget } from './bench/weight.ts';
 import { seedWorld, type World } from './bench/world.ts';
+import { seedAttendance, type SeededAttendance } from './bench/attendance.ts';
+import { currentCode } from '../src/lib/attendance/codes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const nodeBin = join(root, 'node_modules/.bin/node');
 
 const PEOPLE = 5_000;
+const LIVE_PARTICIPANTS = 200;
+const SHEET_PARTICIPANTS = 20;
+const PDF_RUNS = 5;
+const PDF_GOAL_MS = 1000;
 const HOST = '127.0.0.1';
 // Clear of the dev server (4321) and of the test servers.
 const PORTS = { from: 4390, to: 4399 };
@@ -39,14 +45,29 @@ const MODULE = { slug: 'retablissement', sectionsRead: 3 };
 const MODULE_PAGE = `/modules/${MODULE.slug}/les-cinq-principes`;
 
 /** The measured endpoints, in order. A new benchmark is one more line here. */
-function targets(world: World): BenchTarget[] {
+function targets(world: World, attendance: SeededAttendance, origin: string): BenchTarget[] {
   const signedIn = { cookie: `${SESSION_COOKIE}=${world.signedIn.token}` };
+  const trainer = { cookie: attendance.trainerCookie };
+  const slot = attendance.liveSlotId;
   return [
     // A file served from dist/client without touching Astro or the database: the machine's ceiling.
     { name: 'static', path: '/favicon.svg', baseline: true },
     { name: 'login page', path: '/connexion' },
     { name: 'signed-in home', path: '/accueil', headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     { name: 'module page', path: MODULE_PAGE, headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    // The trainer's screen during a half-day of 200 people: the page, and the JSON it polls.
+    { name: 'live slot page', path: `/formation/demi-journees/${slot}`, headers: trainer, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    { name: 'live slot poll', path: `/api/demi-journees/${slot}`, headers: trainer, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    // 200 participants typing the code of the moment, in turn (after the first round, they are told they already signed).
+    {
+      name: 'sign-in with code',
+      path: '/emargement',
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: () => `code=${currentCode(attendance.liveSlotSecret, new Date()).code}`,
+      rotateHeaders: attendance.participantCookies.map((cookie) => ({ cookie })),
+      goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 },
+    },
   ];
 }
 
@@ -86,7 +107,7 @@ function build(): void {
 }
 
 /** Creates, migrates and seeds the database, then closes it: PGlite allows one process per folder. */
-async function prepareWorld(database: BenchDatabase): Promise<{ world: World; progress: SeededProgress }> {
+async function prepareWorld(database: BenchDatabase): Promise<{ world: World; progress: SeededProgress; attendance: SeededAttendance }> {
   const db = database.open();
   try {
     let done = step(`Seeding ${PEOPLE.toLocaleString('en-US')} people`);
@@ -102,7 +123,10 @@ async function prepareWorld(database: BenchDatabase): Promise<{ world: World; pr
       modulesEach: 2,
     });
     done();
-    return { world, progress };
+    done = step(`Seeding sessions: a half-day of ${LIVE_PARTICIPANTS} people open now, a 3-day session of ${SHEET_PARTICIPANTS} signed on the tablet`);
+    const attendance = await seedAttendance(db, SESSION_COOKIE, { liveParticipants: LIVE_PARTICIPANTS, sheetParticipants: SHEET_PARTICIPANTS });
+    done();
+    return { world, progress, attendance };
   } finally {
     await db.destroy();
   }
@@ -128,7 +152,7 @@ async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL;
   const database = adminUrl ? await temporaryPostgres(adminUrl) : await temporaryPglite();
   cleanups.push({ what: 'removing the bench database', run: () => database.dispose() });
-  const { world, progress } = await prepareWorld(database);
+  const { world, progress, attendance } = await prepareWorld(database);
 
   const port = await findFreePort(HOST, PORTS.from, PORTS.to);
   const starting = step(`Starting the server on port ${port}`);
@@ -140,6 +164,7 @@ async function main(): Promise<void> {
   const rss = sampleRss(server.pid, 200);
 
   const measurements: Measurement[] = [];
+  const pdfTimes: number[] = [];
   const weights: PageWeight[] = [];
   try {
     for (const target of weightTargets(world)) {
@@ -147,11 +172,14 @@ async function main(): Promise<void> {
       weights.push(await measurePageWeight(server.url, target));
       done();
     }
-    for (const target of targets(world)) {
+    for (const target of targets(world, attendance, server.url)) {
       const done = step(`Measuring ${target.name} (GET ${target.path})`);
       measurements.push(await measure(server.url, target, load));
       done();
     }
+    const done = step(`Timing the attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, ${PDF_RUNS} runs)`);
+    pdfTimes.push(...(await timePdfSheet(server.url, attendance)));
+    done();
   } finally {
     rss.stop();
   }
@@ -168,7 +196,21 @@ async function main(): Promise<void> {
     idleRssMb: idleKb === null ? null : idleKb / 1024,
     peakRssMb: rss.peakMb(),
     weights,
+    timings: [{ name: `attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, each signature drawn)`, runsMs: pdfTimes, maxMedianMs: PDF_GOAL_MS }],
   });
+}
+
+/** Downloads the sheet a few times, one after the other, from request to last byte. */
+async function timePdfSheet(baseUrl: string, attendance: SeededAttendance): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < PDF_RUNS; i++) {
+    const started = performance.now();
+    const response = await fetch(`${baseUrl}/formation/seances/${attendance.sheetSessionId}/feuille-pdf`, { headers: { cookie: attendance.trainerCookie } });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (response.status !== 200 || !new TextDecoder().decode(bytes.slice(0, 5)).startsWith('%PDF')) throw new EndpointError(`the PDF sheet answered ${response.status}`);
+    times.push(performance.now() - started);
+  }
+  return times;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

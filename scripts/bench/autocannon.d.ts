@@ -9,6 +9,9 @@ declare module 'autocannon' {
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;
+    body?: string;
+    /** Each request may be rewritten before it is sent (here: whose cookie it carries). */
+    requests?: Array<{ setupRequest?: (request: { method?: string; path?: string; headers?: Record<string, string>; body?: string }) => object }>;
   }
 
   /** A histogram summary; latencies in milliseconds, requests in requests per second. */

@@ -5,6 +5,11 @@ export interface BenchTarget {
   name: string;
   path: string;
   headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  /** A form body; a function is called just before the measurement (a sign-in code lives 30 to 60 s). */
+  body?: string | (() => string);
+  /** Requests take these headers in turn (many people signing in), on top of `headers`. */
+  rotateHeaders?: Record<string, string>[];
   /** The reference the others are compared to (the static file: what the machine can do at best). */
   baseline?: boolean;
   /** Goals printed as PASS/FAIL; they never change the exit code. */
@@ -34,7 +39,9 @@ export class EndpointError extends Error {}
 /** Fails unless the endpoint answers 200 itself: a redirect (e.g. to /connexion) would measure the wrong page. */
 export async function checkAnswers200(baseUrl: string, target: BenchTarget): Promise<void> {
   const response = await fetch(baseUrl + target.path, {
-    headers: target.headers,
+    method: target.method ?? 'GET',
+    headers: { ...target.headers, ...target.rotateHeaders?.[0] },
+    body: typeof target.body === 'function' ? target.body() : target.body,
     redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
   });
@@ -42,13 +49,27 @@ export async function checkAnswers200(baseUrl: string, target: BenchTarget): Pro
   if (response.status !== 200) {
     const where = response.headers.get('location');
     throw new EndpointError(
-      `${target.name} (GET ${target.path}) answered ${response.status}${where ? ` → ${where}` : ''} instead of 200.`,
+      `${target.name} (${target.method ?? 'GET'} ${target.path}) answered ${response.status}${where ? ` → ${where}` : ''} instead of 200.`,
     );
   }
 }
 
 function run(baseUrl: string, target: BenchTarget, connections: number, seconds: number): PromiseLike<Result> {
-  return autocannon({ url: baseUrl + target.path, connections, duration: seconds, headers: target.headers, timeout: 10 });
+  const body = typeof target.body === 'function' ? target.body() : target.body;
+  let turn = 0;
+  const rotate = target.rotateHeaders;
+  return autocannon({
+    url: baseUrl + target.path,
+    connections,
+    duration: seconds,
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body,
+    timeout: 10,
+    requests: rotate?.length
+      ? [{ setupRequest: (request) => ({ ...request, body, headers: { ...target.headers, ...rotate[turn++ % rotate.length] } }) }]
+      : undefined,
+  });
 }
 
 export async function measure(baseUrl: string, target: BenchTarget, settings: LoadSettings): Promise<Measurement> {

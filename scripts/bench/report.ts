@@ -16,6 +16,14 @@ export interface Report {
   peakRssMb: number | null;
   /** One-off measurements of what a browser downloads for a page. */
   weights: PageWeight[];
+  /** One-off timings of a single request, run a few times in a row. */
+  timings: Timing[];
+}
+
+export interface Timing {
+  name: string;
+  runsMs: number[];
+  maxMedianMs: number;
 }
 
 const fmt = (value: number, digits = 0) =>
@@ -65,6 +73,7 @@ export function printReport(report: Report): boolean {
   }
   let allMet = true;
   for (const w of report.weights) allMet = printWeight(w) && allMet;
+  for (const t of report.timings) allMet = printTiming(t) && allMet;
   console.log('');
   const mb = (v: number | null) => (v === null ? 'n/a (no /proc)' : `${v.toFixed(1)} MB`);
   console.log(`peak server RSS: ${mb(report.peakRssMb)} (after start, idle: ${mb(report.idleRssMb)})`);
@@ -114,5 +123,16 @@ function printWeight(w: PageWeight): boolean {
   console.log(
     `  ${met ? 'PASS' : 'FAIL'}  ${w.name} gzip total < ${kb(w.maxGzipBytes)} (${fmt(w.maxGzipBytes)} B): ${fmt(w.gzipBytes)} B (${kb(w.gzipBytes)}; raw ${fmt(w.rawBytes)} B)`,
   );
+  return met;
+}
+
+/** A one-off timing: each run, the median, and the goal on the median with PASS/FAIL. */
+function printTiming(t: Timing): boolean {
+  const sorted = [...t.runsMs].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  console.log('');
+  console.log(`${t.name}: runs ${t.runsMs.map((ms) => `${fmt(ms)} ms`).join(', ')}`);
+  const met = median <= t.maxMedianMs;
+  console.log(`  ${met ? 'PASS' : 'FAIL'}  median ≤ ${fmt(t.maxMedianMs)} ms: ${fmt(median)} ms (fastest ${fmt(sorted[0] ?? NaN)} ms, slowest ${fmt(sorted.at(-1) ?? NaN)} ms)`);
   return met;
 }

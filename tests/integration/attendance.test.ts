@@ -6,7 +6,8 @@ import { addPerson, buildWorld, type World, type WorldPerson } from '../support/
 import { addSession, addTraining } from '../support/sessions.ts';
 import { signaturePng } from '../support/signature-png.ts';
 import { openDatabase } from '../../src/lib/db/index.ts';
-import { enrol, cancelEnrolment } from '../../src/lib/sessions/enrolment.ts';
+import { enrol, cancelEnrolment, sessionRoster } from '../../src/lib/sessions/enrolment.ts';
+import { eraseAccount, exportPersonalData } from '../../src/lib/accounts/personal-data.ts';
 import { sessionOverview } from '../../src/lib/sessions/training-sessions.ts';
 import type { Training } from '../../src/lib/sessions/trainings.ts';
 import { codeAt, codeCounter } from '../../src/lib/attendance/codes.ts';
@@ -236,5 +237,28 @@ describe('absences, late arrivals, closing and corrections', () => {
     expect(await openSlot(ctx, { actor: trainerActor(), slotId: slot.id })).toEqual({ ok: true });
     await closeSlot(ctx, { actor: trainerActor(), slotId: slot.id });
     expect(await openSlot(ctx, { actor: trainerActor(), slotId: slot.id })).toMatchObject({ ok: false, status: 409 });
+  });
+});
+
+describe('a participant’s own data', () => {
+  it('their download holds their enrolments and signatures; erasing the account frees their future seats and keeps the attendance record', async () => {
+    const { ctx, slot, people } = await sessionWithParticipants(1);
+    const [person] = people;
+    await openSlot(ctx, { actor: trainerActor(), slotId: slot.id });
+    await signOnTablet(ctx, { actor: trainerActor(), slotId: slot.id, key: crypto.randomUUID(), personId: person!.id, signedAt: ctx.now(), png: signaturePng(9) });
+    // A later session, full, with someone waiting.
+    const later = await addSession(ctx, { coordinator: world.coordinator, trainers: [world.trainer], training, capacity: 1 });
+    await enrol(ctx, { actorId: person!.id, actorRoles: person!.roles, personId: person!.id, sessionId: later });
+    const waiting = await addPerson(database.db, { givenName: 'Attente', familyName: 'Roux', roles: ['trainee'] });
+    await enrol(ctx, { actorId: waiting.id, actorRoles: waiting.roles, personId: waiting.id, sessionId: later });
+
+    const data = await exportPersonalData(database.db, person!.id);
+    expect(data.trainings.enrolments.map((e) => e.status).sort()).toEqual(['enrolled', 'enrolled']);
+    expect(data.trainings.attendance).toMatchObject([{ status: 'present', method: 'tablet', training: training.title }]);
+    expect(Buffer.from(data.trainings.attendance[0]!.drawnSignaturePngBase64!, 'base64').subarray(1, 4).toString()).toBe('PNG');
+
+    expect(await eraseAccount(ctx, { personId: person!.id, password: person!.password })).toEqual({ ok: true });
+    expect((await sessionRoster(database.db, later)).enrolled.map((e) => e.personId)).toEqual([waiting.id]);
+    expect(await attendanceHistory(database.db, slot.id, person!.id)).toMatchObject([{ status: 'present', method: 'tablet' }]);
   });
 });

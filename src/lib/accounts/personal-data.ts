@@ -5,6 +5,7 @@ import { verifyPassword } from './passwords.ts';
 import type { Outcome } from './registration.ts';
 import { ROLE_LABELS } from './roles.ts';
 import { modulesPersonalData } from '../modules/progress.ts';
+import { releaseEnrolments, sessionsPersonalData } from '../sessions/enrolment.ts';
 
 /**
  * Everything the platform holds about a person, as one JSON document they can download.
@@ -12,7 +13,7 @@ import { modulesPersonalData } from '../modules/progress.ts';
  */
 export async function exportPersonalData(db: Database, personId: string) {
   const person = await db.selectFrom('person').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
-  const [roles, sessions, emails, events, learning] = await Promise.all([
+  const [roles, sessions, emails, events, learning, trainings] = await Promise.all([
     db.selectFrom('person_role').select(['role', 'granted_at']).where('person_id', '=', personId).execute(),
     db.selectFrom('auth_session').select(['created_at', 'expires_at', 'user_agent']).where('person_id', '=', personId).execute(),
     db
@@ -23,6 +24,7 @@ export async function exportPersonalData(db: Database, personId: string) {
       .execute(),
     db.selectFrom('audit_event').select(['at', 'action', 'details']).where('subject_person_id', '=', personId).orderBy('id').execute(),
     modulesPersonalData(db, personId),
+    sessionsPersonalData(db, personId),
   ]);
   return {
     format: 'esper-parcours/donnees-personnelles/1',
@@ -41,6 +43,7 @@ export async function exportPersonalData(db: Database, personId: string) {
     emails: emails.map((e) => ({ at: e.created_at, to: e.to_address, subject: e.subject, text: e.body_text, sentAt: e.sent_at })),
     history: events.map((e) => ({ at: e.at, action: e.action, details: e.details })),
     learning,
+    trainings,
   };
 }
 
@@ -60,6 +63,8 @@ export async function eraseAccount(ctx: AppContext, input: { personId: string; p
       status: 409,
       message: 'Vous êtes la seule personne administratrice : donnez ce rôle à quelqu’un d’autre avant de supprimer votre compte.',
     };
+  // Seats in sessions still to come go to the waiting lists; past attendance stays as a record.
+  await releaseEnrolments(ctx, person.id);
   await ctx.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('person')

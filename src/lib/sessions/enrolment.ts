@@ -448,3 +448,80 @@ L’équipe d’ESPER Pro`,
         : [],
   });
 }
+
+/**
+ * Frees the seats of a person who leaves the platform (account erasure): their enrolments in
+ * sessions not yet started end, and the waiting lists move up. Past enrolments stay, with the
+ * attendance they carry.
+ */
+export async function releaseEnrolments(ctx: AppContext, personId: string): Promise<void> {
+  const now = ctx.now();
+  const active = await ctx.db
+    .selectFrom('enrolment')
+    .select(['session_id', 'status'])
+    .where('person_id', '=', personId)
+    .where('status', 'in', ['enrolled', 'waitlisted'])
+    .execute();
+  for (const enrolment of active) {
+    const promoted = await ctx.db.transaction().execute(async (trx) => {
+      await lockSession(trx, enrolment.session_id);
+      const start = await firstStart(trx, enrolment.session_id);
+      if (start && start <= now) return [];
+      await trx
+        .updateTable('enrolment')
+        .set({ status: 'cancelled', updated_at: now, updated_by: personId })
+        .where('session_id', '=', enrolment.session_id)
+        .where('person_id', '=', personId)
+        .execute();
+      await recordAudit(trx, { actorId: personId, action: 'enrolment.cancelled', subjectPersonId: personId, details: { sessionId: enrolment.session_id, erasure: true } });
+      return enrolment.status === 'enrolled' ? promoteFromWaitlist(trx, enrolment.session_id, null, now) : [];
+    });
+    await notifyPromoted(ctx, enrolment.session_id, promoted);
+  }
+}
+
+/** A person's enrolments and attendance records, for the download of their data. */
+export async function sessionsPersonalData(db: Database, personId: string) {
+  const [enrolments, attendance] = await Promise.all([
+    db
+      .selectFrom('enrolment as e')
+      .innerJoin('training_session as s', 's.id', 'e.session_id')
+      .innerJoin('training as t', 't.id', 's.training_id')
+      .select(['t.title', 's.place', 'e.session_id', 'e.status', 'e.employer', 'e.requested_at', 'e.updated_at'])
+      .where('e.person_id', '=', personId)
+      .orderBy('e.requested_at')
+      .execute(),
+    db
+      .selectFrom('attendance_record as r')
+      .innerJoin('session_slot as sl', 'sl.id', 'r.slot_id')
+      .innerJoin('training_session as s', 's.id', 'sl.session_id')
+      .innerJoin('training as t', 't.id', 's.training_id')
+      .select(['t.title', 'sl.starts_at', 'sl.ends_at', 'r.status', 'r.method', 'r.signed_at', 'r.arrived_at', 'r.reason', 'r.signature_png', 'r.signature_text', 'r.recorded_at'])
+      .where('r.person_id', '=', personId)
+      .orderBy('r.id')
+      .execute(),
+  ]);
+  return {
+    enrolments: enrolments.map((e) => ({
+      training: e.title,
+      place: e.place,
+      sessionId: e.session_id,
+      status: e.status,
+      employer: e.employer,
+      requestedAt: e.requested_at,
+      updatedAt: e.updated_at,
+    })),
+    attendance: attendance.map((r) => ({
+      training: r.title,
+      halfDay: { startsAt: r.starts_at, endsAt: r.ends_at },
+      status: r.status,
+      method: r.method,
+      signedAt: r.signed_at,
+      arrivedAt: r.arrived_at,
+      reason: r.reason,
+      typedSignature: r.signature_text,
+      drawnSignaturePngBase64: r.signature_png ? Buffer.from(r.signature_png).toString('base64') : null,
+      recordedAt: r.recorded_at,
+    })),
+  };
+}
