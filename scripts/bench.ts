@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       done();
     }
     for (const target of targets(world, attendance, server.url)) {
-      const done = step(`Measuring ${target.name} (GET ${target.path})`);
+      const done = step(`Measuring ${target.name} (${target.method ?? 'GET'} ${target.path})`);
       measurements.push(await measure(server.url, target, load));
       done();
     }

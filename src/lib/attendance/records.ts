@@ -4,7 +4,7 @@ import type { AttendanceMethod, AttendanceStatus } from '../db/schema.ts';
 import type { Outcome } from '../accounts/registration.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../audit/index.ts';
-import { currentAttendance, slotForTrainer, type Actor } from './slots.ts';
+import { currentAttendance, forgetLiveState, slotForTrainer, type Actor } from './slots.ts';
 
 /**
  * What a trainer (or coordinator) records by hand: a presence, a late arrival, an absence with
@@ -34,7 +34,7 @@ export async function recordAttendance(
   }
   if (input.status === 'absent_justified' && !reason)
     return { ok: false, status: 400, message: 'Motif : indiquez la justification de l’absence (sans détail de santé).' };
-  return ctx.db.transaction().execute(async (trx): Promise<Outcome<{ method: AttendanceMethod }>> => {
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome<{ method: AttendanceMethod }>> => {
     // Serialises records for this half-day, so that « first record or correction » is decided once.
     await trx.selectFrom('session_slot').select('id').where('id', '=', slot.id).forUpdate().executeTakeFirstOrThrow();
     const participant = await trx
@@ -78,6 +78,8 @@ export async function recordAttendance(
     });
     return { ok: true, method };
   });
+  forgetLiveState(slot.id);
+  return outcome;
 }
 
 export interface AttendanceHistoryEntry {

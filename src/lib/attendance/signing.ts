@@ -4,7 +4,7 @@ import type { Outcome } from '../accounts/registration.ts';
 import { isUuid } from '../ids.ts';
 import { currentHits, hitRateLimit } from '../security/rate-limit.ts';
 import { codeMatches, normalizeCode } from './codes.ts';
-import { currentAttendance, slotForTrainer, type Actor } from './slots.ts';
+import { alreadyPresent, forgetLiveState, slotForTrainer, type Actor } from './slots.ts';
 
 /**
  * Signing a half-day: with the code shown by the trainer (on one's own phone), or on the
@@ -46,8 +46,7 @@ export async function signWithCode(ctx: AppContext, input: { personId: string; c
     return { ok: false, status: 400, message: 'Ce code n’est pas valide ou a expiré : tapez celui qui est affiché en ce moment.' };
   }
   const answer = { ok: true, slotId: mine.id, trainingTitle: mine.title, startsAt: mine.starts_at } as const;
-  const current = (await currentAttendance(ctx.db, [mine.id])).get(`${mine.id}:${input.personId}`);
-  if (current && (current.status === 'present' || current.status === 'late')) return { ...answer, alreadySigned: true };
+  if (await alreadyPresent(ctx.db, mine.id, input.personId)) return { ...answer, alreadySigned: true };
   const inserted = await ctx.db
     .insertInto('attendance_record')
     .values({
@@ -63,6 +62,7 @@ export async function signWithCode(ctx: AppContext, input: { personId: string; c
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
     .executeTakeFirst();
+  if (inserted) forgetLiveState(mine.id);
   return { ...answer, alreadySigned: !inserted };
 }
 
@@ -115,8 +115,7 @@ export async function signOnTablet(
     .where('person_id', '=', input.personId)
     .executeTakeFirst();
   if (enrolment?.status !== 'enrolled') return { ok: false, status: 409, message: 'Cette personne n’est pas inscrite à la séance.' };
-  const current = (await currentAttendance(ctx.db, [slot.id])).get(`${slot.id}:${input.personId}`);
-  if (current && (current.status === 'present' || current.status === 'late')) return { ok: true, duplicate: true };
+  if (await alreadyPresent(ctx.db, slot.id, input.personId)) return { ok: true, duplicate: true };
   const inserted = await ctx.db
     .insertInto('attendance_record')
     .values({
@@ -134,6 +133,7 @@ export async function signOnTablet(
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
     .executeTakeFirst();
+  if (inserted) forgetLiveState(slot.id);
   return { ok: true, duplicate: !inserted };
 }
 

@@ -5,7 +5,7 @@ import type { AttendanceMethod, AttendanceStatus, DB } from '../db/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { Outcome } from '../accounts/registration.ts';
 import { isUuid } from '../ids.ts';
-import { canRunSession } from '../sessions/training-sessions.ts';
+import { managesSessions } from '../sessions/training-sessions.ts';
 import { currentCode, newCodeSecret } from './codes.ts';
 
 /**
@@ -40,26 +40,39 @@ const NO_SLOT = { ok: false, status: 404, message: 'Cette demi-journée n’exis
 const NOT_YOURS = { ok: false, status: 403, message: 'Seuls les formateurs de cette séance et l’équipe de coordination peuvent faire cela.' } as const;
 
 export async function findSlot(db: Database | Transaction<DB>, slotId: string): Promise<SlotRef | undefined> {
+  return (await findSlotFor(db, slotId, null))?.slot;
+}
+
+/** The slot, and whether `personId` is one of its session's trainers, in one query (the live view is polled). */
+async function findSlotFor(db: Database | Transaction<DB>, slotId: string, personId: string | null): Promise<{ slot: SlotRef; isTrainer: boolean } | undefined> {
   if (!isUuid(slotId)) return undefined;
   const row = await db
     .selectFrom('session_slot as sl')
     .innerJoin('training_session as s', 's.id', 'sl.session_id')
     .innerJoin('training as t', 't.id', 's.training_id')
     .select(['sl.id', 'sl.session_id', 't.title', 's.place', 'sl.starts_at', 'sl.ends_at', 'sl.opened_at', 'sl.closed_at', 'sl.closed_by', 'sl.code_secret'])
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('session_trainer as st').select('st.person_id').whereRef('st.session_id', '=', 'sl.session_id').where('st.person_id', '=', personId ?? '00000000-0000-0000-0000-000000000000'))
+        .as('is_trainer'),
+    )
     .where('sl.id', '=', slotId)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    id: row.id,
-    sessionId: row.session_id,
-    trainingTitle: row.title,
-    place: row.place,
-    startsAt: row.starts_at,
-    endsAt: row.ends_at,
-    openedAt: row.opened_at,
-    closedAt: row.closed_at,
-    closedBy: row.closed_by,
-    codeSecret: row.code_secret,
+    slot: {
+      id: row.id,
+      sessionId: row.session_id,
+      trainingTitle: row.title,
+      place: row.place,
+      startsAt: row.starts_at,
+      endsAt: row.ends_at,
+      openedAt: row.opened_at,
+      closedAt: row.closed_at,
+      closedBy: row.closed_by,
+      codeSecret: row.code_secret,
+    },
+    isTrainer: !!row.is_trainer,
   };
 }
 
@@ -67,12 +80,12 @@ export type SlotPhase = 'upcoming' | 'open' | 'closed';
 export const slotPhase = (slot: { openedAt: Date | null; closedAt: Date | null }): SlotPhase =>
   slot.closedAt ? 'closed' : slot.openedAt ? 'open' : 'upcoming';
 
-/** The slot, if this person may run it. */
+/** The slot, if this person may run it: one of its trainers, or the coordination (see canRunSession). */
 export async function slotForTrainer(db: Database, actor: Actor, slotId: string): Promise<Outcome<{ slot: SlotRef }>> {
-  const slot = await findSlot(db, slotId);
-  if (!slot) return NO_SLOT;
-  if (!(await canRunSession(db, actor, slot.sessionId))) return NOT_YOURS;
-  return { ok: true, slot };
+  const found = await findSlotFor(db, slotId, actor.id);
+  if (!found) return NO_SLOT;
+  if (!found.isTrainer && !managesSessions(actor.roles)) return NOT_YOURS;
+  return { ok: true, slot: found.slot };
 }
 
 export async function openSlot(ctx: AppContext, input: { actor: Actor; slotId: string }): Promise<Outcome> {
@@ -199,6 +212,19 @@ export async function currentAttendance(db: Database | Transaction<DB>, slotIds:
   return result;
 }
 
+/** One person's current status in a half-day: present (or late) already? Index lookup, not the whole list. */
+export async function alreadyPresent(db: Database | Transaction<DB>, slotId: string, personId: string): Promise<boolean> {
+  const latest = await db
+    .selectFrom('attendance_record')
+    .select('status')
+    .where('slot_id', '=', slotId)
+    .where('person_id', '=', personId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return latest?.status === 'present' || latest?.status === 'late';
+}
+
 export interface LiveParticipant {
   personId: string;
   name: string;
@@ -215,36 +241,28 @@ export interface SlotLiveState {
   counts: { expected: number; present: number; late: number; absent: number; waiting: number };
 }
 
-/** What the trainer's screen shows: the code of the moment and where each participant stands. */
+/**
+ * What the trainer's screen shows: the code of the moment and where each participant stands.
+ * The screen asks every few seconds, possibly from several devices: the list is computed at
+ * most once a second per half-day and instance (the code, from the clock, is always current).
+ */
 export async function slotLiveState(ctx: AppContext, slot: SlotRef): Promise<SlotLiveState> {
-  const [roster, current] = await Promise.all([
-    ctx.db
-      .selectFrom('person as p')
-      .select(['p.id', 'p.given_name', 'p.family_name'])
-      .where((eb) =>
-        eb.or([
-          eb('p.id', 'in', eb.selectFrom('enrolment').select('person_id').where('session_id', '=', slot.sessionId).where('status', '=', 'enrolled')),
-          eb('p.id', 'in', eb.selectFrom('attendance_record').select('person_id').where('slot_id', '=', slot.id)),
-        ]),
-      )
-      .orderBy(sql`lower(p.family_name)`)
-      .orderBy(sql`lower(p.given_name)`)
-      .execute(),
-    currentAttendance(ctx.db, [slot.id]),
-  ]);
-  const participants = roster.map((p) => ({
-    personId: p.id,
-    name: `${p.given_name} ${p.family_name}`,
-    familyName: p.family_name,
-    givenName: p.given_name,
-    current: current.get(`${slot.id}:${p.id}`) ?? null,
-  }));
+  const key = `${slot.id}:${slot.openedAt?.getTime() ?? 0}:${slot.closedAt?.getTime() ?? 0}`;
+  const now = ctx.now();
+  let entry = liveCache.get(slot.id);
+  if (!entry || entry.key !== key || now.getTime() - entry.at >= LIVE_CACHE_MS || now.getTime() < entry.at) {
+    entry = { key, at: now.getTime(), participants: participantsNow(ctx.db, slot) };
+    liveCache.set(slot.id, entry);
+    if (liveCache.size > 1000) liveCache.delete(liveCache.keys().next().value!);
+    entry.participants.catch(() => liveCache.delete(slot.id));
+  }
+  const participants = await entry.participants;
   const count = (...statuses: AttendanceStatus[]) => participants.filter((p) => p.current && statuses.includes(p.current.status)).length;
   const phase = slotPhase(slot);
   return {
     slot,
     phase,
-    code: phase === 'open' && slot.codeSecret ? currentCode(slot.codeSecret, ctx.now()) : null,
+    code: phase === 'open' && slot.codeSecret ? currentCode(slot.codeSecret, now) : null,
     participants,
     counts: {
       expected: participants.length,
@@ -254,4 +272,40 @@ export async function slotLiveState(ctx: AppContext, slot: SlotRef): Promise<Slo
       waiting: participants.filter((p) => !p.current).length,
     },
   };
+}
+
+const LIVE_CACHE_MS = 1000;
+const liveCache = new Map<string, { key: string; at: number; participants: Promise<LiveParticipant[]> }>();
+
+/** Forgets the cached list of a half-day, so that the writer's next page shows their change at once. */
+export function forgetLiveState(slotId: string): void {
+  liveCache.delete(slotId);
+}
+
+/** Everyone enrolled, and anyone with a record (removed since), with their current record. */
+async function participantsNow(db: Database, slot: SlotRef): Promise<LiveParticipant[]> {
+  const [roster, current] = await Promise.all([
+    db
+      .selectFrom('person as p')
+      .select(['p.id', 'p.given_name', 'p.family_name'])
+      .where('p.id', 'in', (eb) =>
+        eb
+          .selectFrom('enrolment')
+          .select('person_id')
+          .where('session_id', '=', slot.sessionId)
+          .where('status', '=', 'enrolled')
+          .union(eb.selectFrom('attendance_record').select('person_id').where('slot_id', '=', slot.id)),
+      )
+      .orderBy(sql`lower(p.family_name)`)
+      .orderBy(sql`lower(p.given_name)`)
+      .execute(),
+    currentAttendance(db, [slot.id]),
+  ]);
+  return roster.map((p) => ({
+    personId: p.id,
+    name: `${p.given_name} ${p.family_name}`,
+    familyName: p.family_name,
+    givenName: p.given_name,
+    current: current.get(`${slot.id}:${p.id}`) ?? null,
+  }));
 }
