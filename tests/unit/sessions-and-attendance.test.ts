@@ -4,7 +4,7 @@ import { codeAt, codeCounter, codeMatches, currentCode, newCodeSecret, normalize
 import { attendanceRate, hoursAttended, slotHours } from '../../src/lib/attendance/hours.ts';
 import { sessionCalendar } from '../../src/lib/sessions/calendar.ts';
 import { slotProblems } from '../../src/lib/sessions/training-sessions.ts';
-import { slugify, splitObjectives } from '../../src/lib/sessions/trainings.ts';
+import { slugify, splitObjectives, trainingFields } from '../../src/lib/sessions/trainings.ts';
 import { frenchHours, frenchPercent, parisDay, parisInstant } from '../../src/lib/time.ts';
 
 const at = (iso: string) => new Date(iso);
@@ -101,6 +101,17 @@ describe('trainings', () => {
     expect(slugify('Premiers secours en santé mentale (PSSM)')).toBe('premiers-secours-en-sante-mentale-pssm');
     expect(slugify('Œuvrer en binôme : l’intégration')).toBe('oeuvrer-en-binome-l-integration');
     expect(slugify('!!!')).toBe('formation');
+  });
+
+  it('are checked as typed: a decimal comma for the hours, a published module or none', () => {
+    const form = { title: 'PSSM', topic: 'pssm', audience: 'everyone', durationHours: '10,5', summary: 'Deux journées pour agir.', objectives: 'Repérer\nOrienter' };
+    const schema = trainingFields(['pssm']);
+    expect(schema.parse({ ...form, moduleId: 'pssm' })).toMatchObject({ durationHours: 10.5, moduleId: 'pssm' });
+    expect(schema.parse({ ...form, moduleId: '' }).moduleId).toBeUndefined();
+    const unknown = schema.safeParse({ ...form, moduleId: 'module-inconnu' });
+    expect(unknown.success ? null : unknown.error.issues[0]!.message).toBe('Module en ligne associé : choisissez un module publié.');
+    const noHours = schema.safeParse({ ...form, durationHours: 'deux jours' });
+    expect(noHours.success ? null : noHours.error.issues[0]!.message).toBe('Durée : un nombre d’heures, par exemple 14.');
   });
 
   it('keep one objective per line, without list marks', () => {

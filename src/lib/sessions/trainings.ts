@@ -15,28 +15,32 @@ export const AUDIENCE_LABELS: Record<TrainingAudience, string> = {
   everyone: 'Stagiaires et professionnel·les',
 };
 
-/** The training form, shared by creation and edition (French messages). */
-export const trainingFields = z.object({
-  title: field.text('Intitulé', { min: 3, max: 120 }),
-  topic: field.choice('Thème', Object.keys(TOPICS) as [Topic, ...Topic[]]),
-  audience: field.choice('Public', TRAINING_AUDIENCES),
-  durationHours: z
-    .string({ error: 'Durée : ce champ est obligatoire.' })
-    .trim()
-    .transform((v) => Number(v.replace(',', '.')))
-    .pipe(
-      z
-        .number({ error: 'Durée : un nombre d’heures, par exemple 14.' })
-        .min(0.5, { error: 'Durée : au moins une demi-heure.' })
-        .max(300, { error: 'Durée : 300 heures au plus.' }),
-    ),
-  summary: field.text('Présentation', { min: 10, max: 600 }),
-  objectives: field
-    .text('Objectifs', { min: 3, max: 2000 })
-    .refine((v) => v.split('\n').some((line) => line.trim().length >= 3), { error: 'Objectifs : au moins un objectif, un par ligne.' }),
-  moduleId: field.optionalText('Module associé', 80),
-});
-export type TrainingInput = z.output<typeof trainingFields>;
+/** The training form, shared by creation and edition (French messages); a linked module must be one of `moduleSlugs`. */
+export function trainingFields(moduleSlugs: readonly string[]) {
+  return z.object({
+    title: field.text('Intitulé', { min: 3, max: 120 }),
+    topic: field.choice('Thème', Object.keys(TOPICS) as [Topic, ...Topic[]]),
+    audience: field.choice('Public', TRAINING_AUDIENCES),
+    durationHours: z
+      .string({ error: 'Durée : ce champ est obligatoire.' })
+      .trim()
+      .transform((v) => Number(v.replace(',', '.')))
+      .pipe(
+        z
+          .number({ error: 'Durée : un nombre d’heures, par exemple 14.' })
+          .min(0.5, { error: 'Durée : au moins une demi-heure.' })
+          .max(300, { error: 'Durée : 300 heures au plus.' }),
+      ),
+    summary: field.text('Présentation', { min: 10, max: 600 }),
+    objectives: field
+      .text('Objectifs', { min: 3, max: 2000 })
+      .refine((v) => v.split('\n').some((line) => line.trim().length >= 3), { error: 'Objectifs : au moins un objectif, un par ligne.' }),
+    moduleId: field
+      .optionalText('Module associé', 80)
+      .refine((v) => v === undefined || moduleSlugs.includes(v), { error: 'Module en ligne associé : choisissez un module publié.' }),
+  });
+}
+export type TrainingInput = z.output<ReturnType<typeof trainingFields>>;
 
 export interface Training {
   id: string;
@@ -101,6 +105,20 @@ export function slugify(title: string): string {
   );
 }
 
+/** The columns a training's form sets, the same for creation and edition. */
+function trainingValues(input: TrainingInput, now: Date) {
+  return {
+    title: input.title,
+    topic: input.topic,
+    audience: input.audience,
+    duration_hours: input.durationHours,
+    summary: input.summary,
+    objectives: splitObjectives(input.objectives).join('\n'),
+    module_id: input.moduleId ?? null,
+    updated_at: now,
+  };
+}
+
 export async function listTrainings(db: Database): Promise<Training[]> {
   const rows = await db.selectFrom('training').select(TRAINING_COLUMNS).orderBy('title').execute();
   return rows.map(toTraining);
@@ -126,18 +144,7 @@ export async function createTraining(ctx: AppContext, input: { actorId: string }
     for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
     const row = await trx
       .insertInto('training')
-      .values({
-        slug,
-        title: input.title,
-        topic: input.topic,
-        audience: input.audience,
-        duration_hours: input.durationHours,
-        summary: input.summary,
-        objectives: splitObjectives(input.objectives).join('\n'),
-        module_id: input.moduleId ?? null,
-        created_by: input.actorId,
-        updated_at: ctx.now(),
-      })
+      .values({ ...trainingValues(input, ctx.now()), slug, created_by: input.actorId })
       .returning(TRAINING_COLUMNS)
       .executeTakeFirstOrThrow();
     await recordAudit(trx, { actorId: input.actorId, action: 'training.created', details: { trainingId: row.id, title: row.title } });
@@ -154,16 +161,7 @@ export async function updateTraining(
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('training')
-      .set({
-        title: input.title,
-        topic: input.topic,
-        audience: input.audience,
-        duration_hours: input.durationHours,
-        summary: input.summary,
-        objectives: splitObjectives(input.objectives).join('\n'),
-        module_id: input.moduleId ?? null,
-        updated_at: ctx.now(),
-      })
+      .set(trainingValues(input, ctx.now()))
       .where('id', '=', input.trainingId)
       .returning(TRAINING_COLUMNS)
       .executeTakeFirst();
