@@ -7,7 +7,7 @@ import { addPerson, buildWorld, type World, type WorldPerson } from '../support/
 import { addSession, addTraining } from '../support/sessions.ts';
 import { openDatabase } from '../../src/lib/db/index.ts';
 import { emailAttachments } from '../../src/lib/mail/outbox.ts';
-import { cancelEnrolment, enrol, enrolmentsOf, promoteByHand, sessionRoster } from '../../src/lib/sessions/enrolment.ts';
+import { cancelEnrolment, cancelSession, enrol, enrolmentsOf, promoteByHand, sessionRoster } from '../../src/lib/sessions/enrolment.ts';
 import { sessionOverview, updateSession, upcomingSessions } from '../../src/lib/sessions/training-sessions.ts';
 import type { Training } from '../../src/lib/sessions/trainings.ts';
 
@@ -208,5 +208,28 @@ describe('who may manage enrolments', () => {
     const roster = await sessionRoster(database.db, sessionId);
     expect([roster.enrolled.map((e) => e.personId), roster.waitlist.map((e) => e.personId)]).toEqual([[a!.id], [b!.id]]);
     expect((await sessionOverview(database.db, sessionId))!.place).toContain('Maison des associations');
+  });
+});
+
+describe('a coordinator cancels a session', () => {
+  it('everyone enrolled or waiting is told, with a calendar file removing the events, and nobody can enrol any more', async () => {
+    const ctx = testContext(database.db);
+    const sessionId = await addSession(ctx, { coordinator: world.coordinator, trainers: [world.trainer], training, capacity: 1 });
+    const [seated, waiting, late] = await participants(3, 'Annul');
+    await enrol(ctx, { actorId: seated!.id, actorRoles: seated!.roles, personId: seated!.id, sessionId });
+    await enrol(ctx, { actorId: waiting!.id, actorRoles: waiting!.roles, personId: waiting!.id, sessionId });
+    expect(await cancelSession(ctx, { actorId: world.trainer.id, actorRoles: world.trainer.roles, sessionId, reason: 'Formatrice absente' })).toMatchObject({ ok: false, status: 403 });
+    expect(await cancelSession(ctx, { actorId: world.coordinator.id, actorRoles: ['coordinator'], sessionId, reason: 'Formatrice absente' })).toEqual({ ok: true, told: 2 });
+    for (const p of [seated!, waiting!]) {
+      const email = await lastEmailTo(database.db, p.email);
+      expect(email.subject).toBe('Séance annulée : Premiers secours en santé mentale');
+      expect(email.body_text).toContain('Motif : Formatrice absente');
+      const [ics] = await emailAttachments(database.db, email.id);
+      expect(new ICAL.Component(ICAL.parse(new TextDecoder().decode(ics!.content))).getFirstPropertyValue('method')).toBe('CANCEL');
+    }
+    expect(await sessionRoster(database.db, sessionId)).toEqual({ enrolled: [], waitlist: [] });
+    expect(await enrol(ctx, { actorId: late!.id, actorRoles: late!.roles, personId: late!.id, sessionId })).toMatchObject({ ok: false, status: 409 });
+    expect((await upcomingSessions(database.db, { now: ctx.now(), trainingId: training.id })).map((s) => s.id)).not.toContain(sessionId);
+    expect(await cancelSession(ctx, { actorId: world.coordinator.id, actorRoles: ['coordinator'], sessionId, reason: 'Encore' })).toMatchObject({ ok: false, status: 409 });
   });
 });

@@ -525,3 +525,54 @@ export async function sessionsPersonalData(db: Database, personId: string) {
     })),
   };
 }
+
+/**
+ * Cancels a whole session that has not started (a trainer falls ill, too few people): every
+ * participant and everyone waiting is told, with a calendar file that removes the events.
+ */
+export async function cancelSession(
+  ctx: AppContext,
+  input: { actorId: string; actorRoles: readonly string[]; sessionId: string; reason: string },
+): Promise<Outcome<{ told: number }>> {
+  if (!managesSessions(input.actorRoles)) return COORDINATORS_ONLY;
+  if (!isUuid(input.sessionId)) return NO_SESSION;
+  const now = ctx.now();
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome<{ people: string[] }>> => {
+    const session = await lockSession(trx, input.sessionId);
+    if (!session) return NO_SESSION;
+    if (session.cancelled_at) return { ok: false, status: 409, message: 'Cette séance est déjà annulée.' };
+    const start = await firstStart(trx, input.sessionId);
+    if (start && start <= now) return { ok: false, status: 409, message: 'Cette séance a commencé : elle ne peut plus être annulée.' };
+    const people = await trx
+      .updateTable('enrolment')
+      .set({ status: 'cancelled', updated_at: now, updated_by: input.actorId })
+      .where('session_id', '=', input.sessionId)
+      .where('status', 'in', ['enrolled', 'waitlisted'])
+      .returning(['person_id'])
+      .execute();
+    await trx.updateTable('training_session').set({ cancelled_at: now }).where('id', '=', input.sessionId).execute();
+    await recordAudit(trx, { actorId: input.actorId, action: 'session.cancelled', details: { sessionId: input.sessionId, reason: input.reason, people: people.length } });
+    return { ok: true, people: people.map((p) => p.person_id) };
+  });
+  if (!outcome.ok) return outcome;
+  const session = await sessionOverview(ctx.db, input.sessionId);
+  for (const personId of outcome.people) {
+    const person = await recipient(ctx, personId);
+    if (!session || !person || person.erased_at) continue;
+    await ctx.mail({
+      to: person.email,
+      personId,
+      subject: `Séance annulée : ${session.training.title}`,
+      text: `Bonjour ${person.given_name},
+
+La séance de la formation « ${session.training.title} » prévue à partir du ${frenchLongDate(session.startsAt!)} (${session.place}) est annulée. Nous en sommes désolés.
+Motif : ${input.reason}
+
+Les autres séances sont sur ${ctx.publicUrl}/formations. Le fichier joint retire ces dates de votre agenda.
+
+L’équipe d’ESPER Pro`,
+      attachments: [{ filename: calendarFilename(session), contentType: 'text/calendar; charset=utf-8; method=CANCEL', content: new TextEncoder().encode(calendarOf(ctx, session, 'CANCEL')) }],
+    });
+  }
+  return { ok: true, told: outcome.people.length };
+}
