@@ -33,6 +33,9 @@ const LIVE_PARTICIPANTS = 200;
 const SHEET_PARTICIPANTS = 20;
 const PDF_RUNS = 5;
 const PDF_GOAL_MS = 1000;
+const BULK_PARTICIPANTS = 300;
+const BULK_GOAL_MS = 10_000;
+const ATTESTATION_PDF_GOAL_BYTES = 150 * 1024;
 const HOST = '127.0.0.1';
 // Clear of the dev server (4321) and of the test servers.
 const PORTS = { from: 4390, to: 4399 };
@@ -68,6 +71,8 @@ function targets(world: World, attendance: SeededAttendance, origin: string): Be
       rotateHeaders: attendance.participantCookies.map((cookie) => ({ cookie })),
       goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 },
     },
+    // An employer following an attestation's QR code.
+    { name: 'verification page', path: attendance.verifyPath, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
   ];
 }
 
@@ -124,7 +129,7 @@ async function prepareWorld(database: BenchDatabase): Promise<{ world: World; pr
     });
     done();
     done = step(`Seeding sessions: a half-day of ${LIVE_PARTICIPANTS} people open now, a 3-day session of ${SHEET_PARTICIPANTS} signed on the tablet`);
-    const attendance = await seedAttendance(db, SESSION_COOKIE, { liveParticipants: LIVE_PARTICIPANTS, sheetParticipants: SHEET_PARTICIPANTS });
+    const attendance = await seedAttendance(db, SESSION_COOKIE, { liveParticipants: LIVE_PARTICIPANTS, sheetParticipants: SHEET_PARTICIPANTS, bulkParticipants: BULK_PARTICIPANTS });
     done();
     return { world, progress, attendance };
   } finally {
@@ -165,6 +170,7 @@ async function main(): Promise<void> {
 
   const measurements: Measurement[] = [];
   const pdfTimes: number[] = [];
+  let bulk: { ms: number; count: number; maxBytes: number; meanBytes: number } | undefined;
   const weights: PageWeight[] = [];
   try {
     for (const target of weightTargets(world)) {
@@ -180,6 +186,9 @@ async function main(): Promise<void> {
     const done = step(`Timing the attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, ${PDF_RUNS} runs)`);
     pdfTimes.push(...(await timePdfSheet(server.url, attendance)));
     done();
+    const issuing = step(`Issuing ${attendance.bulkParticipants} certificates in bulk (one request), then weighing them`);
+    bulk = await timeBulkIssue(server.url, attendance, origin(server.url));
+    issuing();
   } finally {
     rss.stop();
   }
@@ -196,8 +205,38 @@ async function main(): Promise<void> {
     idleRssMb: idleKb === null ? null : idleKb / 1024,
     peakRssMb: rss.peakMb(),
     weights,
-    timings: [{ name: `attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, each signature drawn)`, runsMs: pdfTimes, maxMedianMs: PDF_GOAL_MS }],
+    timings: [
+      { name: `attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, each signature drawn)`, runsMs: pdfTimes, maxMedianMs: PDF_GOAL_MS },
+      ...(bulk ? [{ name: `bulk issue of ${bulk.count} certificates (numbers, PDFs, hashes, emails)`, runsMs: [bulk.ms], maxMedianMs: BULK_GOAL_MS }] : []),
+    ],
+    sizes: bulk ? [{ name: `certificate PDFs (${bulk.count})`, maxBytes: bulk.maxBytes, meanBytes: bulk.meanBytes, goalBytes: ATTESTATION_PDF_GOAL_BYTES }] : [],
   });
+}
+
+const origin = (url: string) => new URL(url).origin;
+
+/** Issues every participant's certificate with one press of the button, then downloads each PDF to weigh it. */
+async function timeBulkIssue(baseUrl: string, attendance: SeededAttendance, siteOrigin: string): Promise<{ ms: number; count: number; maxBytes: number; meanBytes: number }> {
+  const page = `${baseUrl}/formation/seances/${attendance.bulkSessionId}/attestations`;
+  const started = performance.now();
+  const response = await fetch(page, {
+    method: 'POST',
+    headers: { cookie: attendance.coordinatorCookie, origin: siteOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'kind=completion_certificate',
+  });
+  const html = await response.text();
+  const ms = performance.now() - started;
+  if (response.status !== 200 || !html.includes(`${attendance.bulkParticipants} délivrées`)) throw new EndpointError(`the bulk issue answered ${response.status} without issuing ${attendance.bulkParticipants} certificates`);
+  const ids = [...new Set([...html.matchAll(/\/coordination\/attestations\/([0-9a-f-]{36})/g)].map((m) => m[1]!))];
+  let maxBytes = 0;
+  let total = 0;
+  for (const id of ids) {
+    const pdf = await fetch(`${baseUrl}/attestations/${id}/pdf`, { headers: { cookie: attendance.coordinatorCookie } });
+    const size = (await pdf.arrayBuffer()).byteLength;
+    maxBytes = Math.max(maxBytes, size);
+    total += size;
+  }
+  return { ms, count: ids.length, maxBytes, meanBytes: ids.length ? total / ids.length : 0 };
 }
 
 /** Downloads the sheet a few times, one after the other, from request to last byte. */

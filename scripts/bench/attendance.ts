@@ -11,6 +11,7 @@ import { closeSlot, openSlot } from '../../src/lib/attendance/slots.ts';
 import { signOnTablet } from '../../src/lib/attendance/signing.ts';
 import { parisDay, parisInstant } from '../../src/lib/time.ts';
 import { signaturePng } from '../../tests/support/signature-png.ts';
+import { issueAttestation } from '../../src/lib/attestations/issue.ts';
 
 export interface SeededAttendance {
   trainerCookie: string;
@@ -21,9 +22,19 @@ export interface SeededAttendance {
   sheetSessionId: string;
   sheetParticipants: number;
   sheetSlots: number;
+  coordinatorCookie: string;
+  /** A session that took place, whose participants all attended: issued in bulk by the benchmark. */
+  bulkSessionId: string;
+  bulkParticipants: number;
+  /** The QR link of an attestation already issued (number and check code). */
+  verifyPath: string;
 }
 
-export async function seedAttendance(db: Database, cookieName: string, options: { liveParticipants: number; sheetParticipants: number }): Promise<SeededAttendance> {
+export async function seedAttendance(
+  db: Database,
+  cookieName: string,
+  options: { liveParticipants: number; sheetParticipants: number; bulkParticipants: number },
+): Promise<SeededAttendance> {
   const now = new Date();
   const ctx: AppContext = { db, mail: createMailer(db, { from: 'bench@esper-parcours.test' }), publicUrl: 'http://127.0.0.1', sessionDays: 30, now: () => now };
   const addPerson = async (given: string, family: string, role: 'trainer' | 'coordinator' | 'trainee') => {
@@ -104,7 +115,42 @@ export async function seedAttendance(db: Database, cookieName: string, options: 
       await signOnTablet(during, { actor: trainer, slotId: slot.id, key: crypto.randomUUID(), personId, signedAt: during.now(), png: signaturePng(i + 1) });
     await closeSlot({ ...ctx, now: () => new Date(slot.endsAt.getTime()) }, { actor: trainer, slotId: slot.id });
   }
+  // An attestation to verify: the first participant of the finished session's certificate.
+  const certificate = await issueAttestation(ctx, { ...coordinator, sessionId: sheet.sessionId, personId: sheetPeople[0]!, kind: 'completion_certificate' });
+  if (!certificate.ok) throw new Error(certificate.message);
+  const { check_code } = await db.selectFrom('attestation').select('check_code').where('id', '=', certificate.id).executeTakeFirstOrThrow();
+
+  // The bulk session: two closed half-days, everyone present (records written directly: what is measured is the issuing).
+  const bulkDay = parisDay(new Date(now.getTime() - 5 * 86_400_000));
+  const bulk = await createSession(ctx, {
+    ...coordinator,
+    trainingId: training.training.id,
+    place: 'Maison des associations, Marseille',
+    capacity: options.bulkParticipants,
+    cancellationNoticeHours: 48,
+    trainerIds: [trainerId],
+    slots: [
+      { startsAt: parisInstant(bulkDay, '09:00')!, endsAt: parisInstant(bulkDay, '12:30')! },
+      { startsAt: parisInstant(bulkDay, '13:30')!, endsAt: parisInstant(bulkDay, '17:00')! },
+    ],
+  });
+  if (!bulk.ok) throw new Error(bulk.message);
+  const bulkPeople: string[] = [];
+  for (let i = 0; i < options.bulkParticipants; i++) bulkPeople.push(await addPerson(`Promotion${i}`, 'Attestation', 'trainee'));
+  await enrolAll(bulk.sessionId, bulkPeople);
+  for (const slot of (await sessionOverview(db, bulk.sessionId))!.slots) {
+    await db.updateTable('session_slot').set({ opened_at: slot.startsAt, opened_by: trainerId, closed_at: slot.endsAt, closed_by: trainerId }).where('id', '=', slot.id).execute();
+    await db
+      .insertInto('attendance_record')
+      .values(bulkPeople.map((person_id) => ({ slot_id: slot.id, person_id, status: 'present' as const, method: 'trainer' as const, recorded_by: trainerId, recorded_at: slot.startsAt })))
+      .execute();
+  }
+
   return {
+    coordinatorCookie: `${cookieName}=${(await createAuthSession(db, coordinatorId, { days: 30 })).token}`,
+    bulkSessionId: bulk.sessionId,
+    bulkParticipants: bulkPeople.length,
+    verifyPath: `/verifier/${certificate.number}?c=${check_code}`,
     trainerCookie: `${cookieName}=${(await createAuthSession(db, trainerId, { days: 30 })).token}`,
     liveSlotId,
     liveSlotSecret: code_secret!,

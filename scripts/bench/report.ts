@@ -18,6 +18,15 @@ export interface Report {
   weights: PageWeight[];
   /** One-off timings of a single request, run a few times in a row. */
   timings: Timing[];
+  /** Sizes of generated files, against a goal on the largest. */
+  sizes: SizeCheck[];
+}
+
+export interface SizeCheck {
+  name: string;
+  maxBytes: number;
+  meanBytes: number;
+  goalBytes: number;
 }
 
 export interface Timing {
@@ -74,6 +83,12 @@ export function printReport(report: Report): boolean {
   let allMet = true;
   for (const w of report.weights) allMet = printWeight(w) && allMet;
   for (const t of report.timings) allMet = printTiming(t) && allMet;
+  for (const size of report.sizes) {
+    const met = size.maxBytes <= size.goalBytes;
+    allMet &&= met;
+    console.log(`${size.name}: largest ${fmt(size.maxBytes)} B, mean ${fmt(size.meanBytes)} B`);
+    console.log(`  ${met ? 'PASS' : 'FAIL'}  each ≤ ${kb(size.goalBytes)}: largest ${kb(size.maxBytes)}`);
+  }
   console.log('');
   const mb = (v: number | null) => (v === null ? 'n/a (no /proc)' : `${v.toFixed(1)} MB`);
   console.log(`peak server RSS: ${mb(report.peakRssMb)} (after start, idle: ${mb(report.idleRssMb)})`);

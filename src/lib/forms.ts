@@ -129,3 +129,19 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   if (!parsed.success) return { ok: false, status: 400, message: `Données invalides : ${parsed.error.issues[0]?.message ?? 'format inattendu'}.` };
   return { ok: true, data: parsed.data, raw };
 }
+
+export type UploadResult = { ok: true; bytes: Uint8Array; filename: string; fields: Record<string, string> } | { ok: false; status: 400 | 413; message: string };
+
+/** The file of a multipart form (one field), refused early when the request declares more than `maxBytes`. */
+export async function readUpload(request: Request, fieldName: string, options: { maxBytes: number; missing: string; tooBig: string }): Promise<UploadResult> {
+  const type = request.headers.get('content-type') ?? '';
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > options.maxBytes + 64 * 1024) return { ok: false, status: 413, message: options.tooBig };
+  const form = type.startsWith('multipart/form-data') ? await request.formData().catch(() => null) : null;
+  const file = form?.get(fieldName);
+  if (!(file instanceof File) || file.size === 0) return { ok: false, status: 400, message: options.missing };
+  if (file.size > options.maxBytes) return { ok: false, status: 413, message: options.tooBig };
+  const fields: Record<string, string> = {};
+  for (const [key, value] of form!.entries()) if (typeof value === 'string') fields[key] = value;
+  return { ok: true, bytes: new Uint8Array(await file.arrayBuffer()), filename: file.name, fields };
+}

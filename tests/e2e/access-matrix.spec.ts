@@ -7,16 +7,21 @@ import { testContext } from '../support/context.ts';
 import { addSession, addTraining } from '../support/sessions.ts';
 import { enrol } from '../../src/lib/sessions/enrolment.ts';
 import { sessionOverview } from '../../src/lib/sessions/training-sessions.ts';
+import type { Training } from '../../src/lib/sessions/trainings.ts';
+import type { Database } from '../../src/lib/db/index.ts';
+import { finishedSession } from '../support/finished-session.ts';
+import { issueAttestation } from '../../src/lib/attestations/issue.ts';
 
 /**
  * Every route × every role, as the server answers it.
  *   A: allowed (the page or endpoint answers for this person)
  *   L: signed out, sent to the login page (an API answers 401)
  *   F: refused with the French 403 page
+ *   N: answered « not found » (someone else's attestation: its existence stays private)
  * A route added under src/pages must be added here too, or the first test fails.
  */
-const A = 'A', L = 'L', F = 'F';
-type Expected = typeof A | typeof L | typeof F;
+const A = 'A', L = 'L', F = 'F', N = 'N';
+type Expected = typeof A | typeof L | typeof F | typeof N;
 const COLUMNS = ['anonymous', 'trainee', 'professional', 'trainer', 'coordinator', 'admin'] as const;
 const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, Expected, Expected]> = {
   '/':                            [A, A, A, A, A, A],
@@ -59,6 +64,12 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
   '/formation/demi-journees/[id]/participants/[personId]': [L, F, F, A, A, A],
   '/api/demi-journees/[id]':      [L, F, F, A, A, A],
   '/api/demi-journees/[id]/signatures':    [L, F, F, A, A, A],
+  '/formation/seances/[id]/attestations':  [L, F, F, F, A, A],
+  '/coordination/attestations/[id]':       [L, F, F, F, A, A],
+  '/attestations/[id]/pdf':       [L, A, N, N, A, A],
+  '/mes-attestations':            [L, A, A, A, A, A],
+  '/verifier':                    [A, A, A, A, A, A],
+  '/verifier/[numero]':           [A, A, A, A, A, A],
   '/coordination/formations':     [L, F, F, F, A, A],
   '/coordination/formations/[id]':[L, F, F, F, A, A],
   '/formation/activites':         [L, F, F, A, A, A],
@@ -77,6 +88,10 @@ interface Samples {
   trainingSlug: string;
   sessionId: string;
   slotId: string;
+  /** A session that took place, where the trainee received an attestation. */
+  finishedSessionId: string;
+  attestationId: string;
+  attestationNumber: string;
 }
 const SAMPLE_PATHS: Record<string, (s: Samples) => string> = {
   '/admin/personnes/[id]': (s) => `/admin/personnes/${s.personId}`,
@@ -94,12 +109,25 @@ const SAMPLE_PATHS: Record<string, (s: Samples) => string> = {
   '/api/demi-journees/[id]': (s) => `/api/demi-journees/${s.slotId}`,
   '/api/demi-journees/[id]/signatures': (s) => `/api/demi-journees/${s.slotId}/signatures`,
   '/coordination/formations/[id]': (s) => `/coordination/formations/${s.trainingId}`,
+  '/formation/seances/[id]/attestations': (s) => `/formation/seances/${s.finishedSessionId}/attestations`,
+  '/coordination/attestations/[id]': (s) => `/coordination/attestations/${s.attestationId}`,
+  '/attestations/[id]/pdf': (s) => `/attestations/${s.attestationId}/pdf`,
+  '/verifier/[numero]': (s) => `/verifier/${s.attestationNumber}`,
   '/modules/[slug]': () => '/modules/retablissement',
   '/modules/[slug]/[section]': () => '/modules/retablissement/definitions',
   '/h5p/lecteur/[id]': () => '/h5p/lecteur/retablissement-quiz',
   '/h5p/contenus/[id]/[...path]': () => '/h5p/contenus/retablissement-quiz/h5p.json',
   '/h5p/standalone/[...path]': () => '/h5p/standalone/main.bundle.js',
 };
+
+/** A session that took place (with a test clock), and the certificate its participant received. */
+async function attestationSample(db: Database, coordinator: WorldPerson, trainer: WorldPerson, participant: WorldPerson, training: Training) {
+  const ctx = testContext(db, new Date());
+  const finishedSessionId = await finishedSession(ctx, { coordinator, trainer, training, participants: [{ person: participant, presence: [true, true, true, true] }] });
+  const issued = await issueAttestation(ctx, { actorId: coordinator.id, actorRoles: coordinator.roles, sessionId: finishedSessionId, personId: participant.id, kind: 'completion_certificate' });
+  if (!issued.ok) throw new Error(issued.message);
+  return { finishedSessionId, attestationId: issued.id, attestationNumber: issued.number };
+}
 
 /** The routes that the files under src/pages define, as Astro names them. */
 function routesOnDisk(dir = 'src/pages'): string[] {
@@ -136,6 +164,7 @@ test('every route answers each role as the matrix says', async ({ playwright, pe
     trainingSlug: training.slug,
     sessionId,
     slotId: (await sessionOverview(db, sessionId))!.slots[0]!.id,
+    ...(await attestationSample(db, people.coordinator!, people.trainer!, someone, training)),
   };
 
   const failures: string[] = [];
@@ -153,8 +182,9 @@ test('every route answers each role as the matrix says', async ({ playwright, pe
       const refused = status === 403 && route !== '/403';
       if (status === 405 && !route.startsWith('/api/')) failures.push(`${column} GET ${route}: 405`);
       const toLogin = (status === 303 && location.startsWith('/connexion?suite=')) || (status === 401 && route.startsWith('/api/'));
-      if (route.includes('[') && status === 404) failures.push(`${column} GET ${path}: the sample address does not exist`);
-      const actual: Expected = refused ? F : toLogin ? L : A;
+      const hidden = status === 404 && expectations[index] === N;
+      if (route.includes('[') && status === 404 && !hidden) failures.push(`${column} GET ${path}: the sample address does not exist`);
+      const actual: Expected = refused ? F : toLogin ? L : hidden ? N : A;
       if (actual !== expectations[index]) failures.push(`${column} GET ${route}: expected ${expectations[index]}, got ${actual} (${status})`);
       if (actual === A && status >= 500 && route !== '/500') failures.push(`${column} GET ${route}: server error ${status}`);
       checked++;

@@ -51,6 +51,13 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/formation/demi-journees/[id]/participants/[personId]': ['trainer', 'coordinator', 'admin'],
   '/api/demi-journees/[id]': ['trainer', 'coordinator', 'admin'],
   '/api/demi-journees/[id]/signatures': ['trainer', 'coordinator', 'admin'],
+  '/formation/seances/[id]/attestations': ['coordinator', 'admin'],
+  '/coordination/attestations/[id]': ['coordinator', 'admin'],
+  // The holder or the coordination (checked by attestationPdf); anyone else is told it does not exist.
+  '/attestations/[id]/pdf': 'signed-in',
+  '/mes-attestations': 'signed-in',
+  '/verifier': 'public',
+  '/verifier/[numero]': 'public',
   '/coordination/formations': ['coordinator', 'admin'],
   '/coordination/formations/[id]': ['coordinator', 'admin'],
   '/formation/activites': ['trainer', 'coordinator', 'admin'],

@@ -6,6 +6,7 @@ import type { Outcome } from './registration.ts';
 import { ROLE_LABELS } from './roles.ts';
 import { modulesPersonalData } from '../modules/progress.ts';
 import { releaseEnrolments, sessionsPersonalData } from '../sessions/enrolment.ts';
+import { attestationsOf } from '../attestations/records.ts';
 
 /**
  * Everything the platform holds about a person, as one JSON document they can download.
@@ -13,7 +14,7 @@ import { releaseEnrolments, sessionsPersonalData } from '../sessions/enrolment.t
  */
 export async function exportPersonalData(db: Database, personId: string) {
   const person = await db.selectFrom('person').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
-  const [roles, sessions, emails, events, learning, trainings] = await Promise.all([
+  const [roles, sessions, emails, events, learning, trainings, attestations] = await Promise.all([
     db.selectFrom('person_role').select(['role', 'granted_at']).where('person_id', '=', personId).execute(),
     db.selectFrom('auth_session').select(['created_at', 'expires_at', 'user_agent']).where('person_id', '=', personId).execute(),
     db
@@ -25,6 +26,7 @@ export async function exportPersonalData(db: Database, personId: string) {
     db.selectFrom('audit_event').select(['at', 'action', 'details']).where('subject_person_id', '=', personId).orderBy('id').execute(),
     modulesPersonalData(db, personId),
     sessionsPersonalData(db, personId),
+    attestationsOf(db, personId),
   ]);
   return {
     format: 'esper-parcours/donnees-personnelles/1',
@@ -44,6 +46,8 @@ export async function exportPersonalData(db: Database, personId: string) {
     history: events.map((e) => ({ at: e.at, action: e.action, details: e.details })),
     learning,
     trainings,
+    // The documents themselves are downloaded from « Mes attestations ».
+    attestations,
   };
 }
 

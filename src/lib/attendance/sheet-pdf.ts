@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants, deflateSync, inflateSync } from 'node:zlib';
-import fontkit from '@pdf-lib/fontkit';
+import { embedFrenchFonts } from '../pdf/fonts.ts';
 import { PDFDocument, degrees, drawImage, popGraphicsState, pushGraphicsState, rgb, type Color, type PDFFont, type PDFName, type PDFPage, type PDFRef } from 'pdf-lib';
 import { frenchDateTime, frenchHours, frenchPercent, frenchTime } from '../time.ts';
 import type { SheetCell, SheetData, SheetParticipant, SheetSlot } from './sheet-data.ts';
@@ -47,23 +45,6 @@ const HEADER_FILL = rgb(0.9, 0.94, 0.94);
 const STRIPE_FILL = rgb(0.975, 0.98, 0.98);
 const ABSENCE_FILL = rgb(0.99, 0.92, 0.9);
 const CLOSING_FILL = rgb(0.94, 0.95, 0.96);
-
-/** The features fontkit applies by default to horizontal Latin text. */
-const SHAPING_FEATURES = ['rvrn', 'ltra', 'ltrm', 'frac', 'numr', 'dnom', 'ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern'];
-
-let fontFiles: { regular: Uint8Array; bold: Uint8Array } | undefined;
-
-/** The DejaVu fonts, read from disk once per process. */
-function fonts(): { regular: Uint8Array; bold: Uint8Array } {
-  if (!fontFiles) {
-    const require = createRequire(import.meta.url);
-    fontFiles = {
-      regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
-      bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
-    };
-  }
-  return fontFiles;
-}
 
 /** Lines of text in one font, size and colour. */
 interface TextBlock {
@@ -243,12 +224,8 @@ const displayName = (p: SheetParticipant): string => `${p.familyName.toLocaleUpp
 
 export async function renderSheetPdf(sheet: SheetData): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
-  const files = fonts();
-  // No OpenType shaping: French and other Latin text (normalised to NFC) needs none, and
-  // shaping every string is what makes pdf-lib slow. Kerning goes too, a fair price on a form.
-  const features = Object.fromEntries(SHAPING_FEATURES.map((tag) => [tag, false]));
-  const canvas = new Canvas(doc, await doc.embedFont(files.regular, { subset: true, features }), await doc.embedFont(files.bold, { subset: true, features }));
+  const fonts = await embedFrenchFonts(doc);
+  const canvas = new Canvas(doc, fonts.regular, fonts.bold);
 
   const title = `Feuille d’émargement – ${sheet.training.title}`;
   doc.setTitle(title, { showInWindowTitleBar: true });

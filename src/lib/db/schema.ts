@@ -143,6 +143,8 @@ export interface TrainingTable {
   /** One objective per line. */
   objectives: string;
   module_id: string | null;
+  /** The attendance rate (0 to 1) the end-of-training attestation asks for. */
+  attendance_threshold: ColumnType<number, number | undefined, number>;
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -220,6 +222,50 @@ export interface OutboxAttachmentTable {
   content: Uint8Array;
 }
 
+export interface OrganisationSettingsTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  name: string;
+  address: string;
+  registration_number: string | null;
+  representative_name: string;
+  representative_title: string;
+  signature_png: Uint8Array | null;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface AttestationCounterTable {
+  year: number;
+  last_number: number;
+}
+
+export const ATTESTATION_KINDS = ['end_of_training', 'completion_certificate', 'attendance', 'pathway_stage'] as const;
+export type AttestationKind = (typeof ATTESTATION_KINDS)[number];
+
+export interface AttestationTable {
+  id: Generated<string>;
+  number: string;
+  year: number;
+  kind: AttestationKind;
+  person_id: string;
+  session_id: string | null;
+  holder_name: string;
+  holder_employer: string | null;
+  title: string;
+  details: Json;
+  issued_at: Timestamp;
+  issued_by: string | null;
+  pdf: Uint8Array;
+  pdf_sha256: string;
+  check_code: string;
+  version: ColumnType<number, number | undefined, number>;
+  supersedes: string | null;
+  superseded_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  revocation_reason: string | null;
+}
+
 export interface DB {
   person: PersonTable;
   person_role: PersonRoleTable;
@@ -240,6 +286,9 @@ export interface DB {
   enrolment: EnrolmentTable;
   attendance_record: AttendanceRecordTable;
   outbox_attachment: OutboxAttachmentTable;
+  organisation_settings: OrganisationSettingsTable;
+  attestation_counter: AttestationCounterTable;
+  attestation: AttestationTable;
 }
 
 export type Person = Selectable<PersonTable>;

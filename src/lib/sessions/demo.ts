@@ -7,7 +7,8 @@ import { createSession } from './training-sessions.ts';
 /**
  * The demo's trainings and sessions, created once when there are none: a PSSM session next
  * week with the demo trainee and professional enrolled, and a session today run by the demo
- * trainer, so that signing can be tried at once.
+ * trainer, so that signing can be tried at once, and a PSSM session that took place last month,
+ * where both signed every half-day, so that attestations can be issued at once.
  */
 export async function seedDemoTrainings(ctx: AppContext): Promise<number> {
   const existing = await ctx.db.selectFrom('training').select('id').limit(1).executeTakeFirst();
@@ -78,5 +79,20 @@ export async function seedDemoTrainings(ctx: AppContext): Promise<number> {
   if (today.ok)
     for (const p of [trainee, professional])
       await ctx.db.insertInto('enrolment').values({ session_id: today.sessionId, person_id: p.id, status: 'enrolled', requested_at: now, updated_at: now, updated_by: coordinator.id }).execute();
+  // Last month: two half-days, closed, both present (the attendance written as the trainer would have).
+  const past = day(-30);
+  const done = await createSession(ctx, { ...actor, trainingId: ids[0]!, place, capacity: 12, cancellationNoticeHours: 48, trainerIds: [trainer.id], slots: halfDays(past) });
+  if (done.ok) {
+    for (const p of [trainee, professional])
+      await ctx.db.insertInto('enrolment').values({ session_id: done.sessionId, person_id: p.id, status: 'enrolled', employer: p === professional ? 'Centre médico-psychologique de démonstration' : null, requested_at: now, updated_at: now, updated_by: coordinator.id }).execute();
+    const slots = await ctx.db.selectFrom('session_slot').select(['id', 'starts_at', 'ends_at']).where('session_id', '=', done.sessionId).execute();
+    for (const slot of slots) {
+      await ctx.db.updateTable('session_slot').set({ opened_at: slot.starts_at, opened_by: trainer.id, closed_at: slot.ends_at, closed_by: trainer.id }).where('id', '=', slot.id).execute();
+      await ctx.db
+        .insertInto('attendance_record')
+        .values([trainee, professional].map((p) => ({ slot_id: slot.id, person_id: p.id, status: 'present' as const, method: 'trainer' as const, recorded_by: trainer.id, recorded_at: slot.starts_at })))
+        .execute();
+    }
+  }
   return ids.length;
 }

@@ -38,9 +38,19 @@ export function trainingFields(moduleSlugs: readonly string[]) {
     moduleId: field
       .optionalText('Module associé', 80)
       .refine((v) => v === undefined || moduleSlugs.includes(v), { error: 'Module en ligne associé : choisissez un module publié.' }),
+    attendancePercent: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || String(DEFAULT_ATTENDANCE_PERCENT))
+      .pipe(field.integer('Seuil d’assiduité', { min: 0, max: 100 })),
   });
 }
-export type TrainingInput = z.output<ReturnType<typeof trainingFields>>;
+
+/** The attendance rate an end-of-training attestation asks for, unless the training says otherwise. */
+export const DEFAULT_ATTENDANCE_PERCENT = 80;
+type TrainingForm = z.output<ReturnType<typeof trainingFields>>;
+export type TrainingInput = Omit<TrainingForm, 'attendancePercent'> & { attendancePercent?: number | undefined };
 
 export interface Training {
   id: string;
@@ -52,6 +62,8 @@ export interface Training {
   summary: string;
   objectives: string[];
   moduleId: string | null;
+  /** Between 0 and 1. */
+  attendanceThreshold: number;
 }
 
 type TrainingRow = {
@@ -64,9 +76,10 @@ type TrainingRow = {
   summary: string;
   objectives: string;
   module_id: string | null;
+  attendance_threshold: number;
 };
 
-const TRAINING_COLUMNS = ['id', 'slug', 'title', 'topic', 'audience', 'duration_hours', 'summary', 'objectives', 'module_id'] as const;
+const TRAINING_COLUMNS = ['id', 'slug', 'title', 'topic', 'audience', 'duration_hours', 'summary', 'objectives', 'module_id', 'attendance_threshold'] as const;
 
 function toTraining(row: TrainingRow): Training {
   return {
@@ -79,6 +92,7 @@ function toTraining(row: TrainingRow): Training {
     summary: row.summary,
     objectives: splitObjectives(row.objectives),
     moduleId: row.module_id,
+    attendanceThreshold: Number(row.attendance_threshold),
   };
 }
 
@@ -115,6 +129,7 @@ function trainingValues(input: TrainingInput, now: Date) {
     summary: input.summary,
     objectives: splitObjectives(input.objectives).join('\n'),
     module_id: input.moduleId ?? null,
+    attendance_threshold: (input.attendancePercent ?? DEFAULT_ATTENDANCE_PERCENT) / 100,
     updated_at: now,
   };
 }

@@ -12,6 +12,7 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
     return [
       { href: '/', label: 'Accueil' },
       { href: '/formations', label: 'Formations' },
+      { href: '/verifier', label: 'Vérifier une attestation' },
       { href: '/connexion', label: 'Se connecter' },
       { href: '/inscription', label: 'Créer un compte' },
     ];
@@ -21,6 +22,7 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
     { href: '/modules', label: 'Modules' },
     { href: '/formations', label: 'Formations' },
     { href: '/mes-seances', label: 'Mes séances' },
+    { href: '/mes-attestations', label: 'Mes attestations' },
   ];
   if (hasRole(person, 'trainer', 'coordinator', 'admin')) items.push({ href: '/formation/seances', label: 'Séances à animer' });
   if (hasRole(person, 'trainer', 'coordinator', 'admin')) items.push({ href: '/formation/activites', label: 'Activités H5P' });

@@ -1,0 +1,183 @@
+import QRCode from 'qrcode';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { AttestationKind } from '../db/schema.ts';
+import { embedFrenchFonts } from '../pdf/fonts.ts';
+import { frenchHours, frenchLongDate, frenchPercent, frenchShortDate } from '../time.ts';
+import { ATTESTATION_KIND_LABELS } from './kinds.ts';
+import type { Organisation } from './organisation.ts';
+
+/** What an attestation says; the same data is kept on record with it. */
+export interface AttestationDocument {
+  kind: AttestationKind;
+  number: string;
+  holderName: string;
+  holderEmployer: string | null;
+  title: string;
+  place: string | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  hoursAttended: number;
+  hoursPlanned: number;
+  attendanceRate: number;
+  issuedAt: Date;
+  /** The verification link the QR code holds. */
+  verifyUrl: string;
+  organisation: Organisation;
+  /** Set on a re-issue: the number it replaces. */
+  replaces: string | null;
+}
+
+const A4 = { width: 595.28, height: 841.89 };
+const MARGIN = 56;
+const WIDTH = A4.width - 2 * MARGIN;
+const INK = rgb(0.1, 0.12, 0.14);
+const MUTED = rgb(0.38, 0.41, 0.44);
+const PRIMARY = rgb(0x0d / 255, 0x5c / 255, 0x63 / 255);
+
+/** The paragraphs of each kind, in the first person of the organisation's legal representative. */
+function bodyOf(d: AttestationDocument): string[] {
+  const o = d.organisation;
+  const who = `${d.holderName}${d.holderEmployer ? `, de la structure ${d.holderEmployer}` : ''}`;
+  const period =
+    d.startsAt && d.endsAt
+      ? frenchShortDate(d.startsAt) === frenchShortDate(d.endsAt)
+        ? `le ${frenchLongDate(d.startsAt)}`
+        : `du ${frenchLongDate(d.startsAt)} au ${frenchLongDate(d.endsAt)}`
+      : '';
+  const where = d.place ? ` (${d.place})` : '';
+  switch (d.kind) {
+    case 'completion_certificate':
+      return [
+        `Je soussigné·e, ${o.representativeName}, ${o.representativeTitle.toLowerCase()} et représentant·e légal·e de ${o.name}, organisme dispensateur de l’action concourant au développement des compétences, atteste que :`,
+        `${who},`,
+        `a suivi l’action « ${d.title} », de nature : action de formation, qui s’est déroulée ${period}${where}, pour une durée réellement suivie de ${frenchHours(d.hoursAttended)} sur ${frenchHours(d.hoursPlanned)} prévues.`,
+        `Sans préjudice des délais fixés par les règles fiscales, comptables ou commerciales, je m’engage à conserver les pièces justificatives qui ont permis d’établir ce certificat (dont les feuilles d’émargement) pendant trois ans à compter de la fin de l’année du dernier paiement.`,
+      ];
+    case 'attendance':
+      return [
+        `${o.name} atteste que ${who} a été présent·e à la formation « ${d.title} », qui s’est déroulée ${period}${where}.`,
+        `Heures suivies : ${frenchHours(d.hoursAttended)} sur ${frenchHours(d.hoursPlanned)}, soit une assiduité de ${frenchPercent(d.attendanceRate)}, d’après les feuilles d’émargement signées à chaque demi-journée.`,
+      ];
+    case 'pathway_stage':
+      return [`${o.name} atteste que ${who} a validé l’étape « ${d.title} » du parcours de professionnalisation des médiateurs et médiatrices de santé pairs.`];
+    default:
+      return [
+        `${o.name} atteste que ${who} a suivi jusqu’à son terme la formation « ${d.title} », qui s’est déroulée ${period}${where}.`,
+        `Durée suivie : ${frenchHours(d.hoursAttended)} sur ${frenchHours(d.hoursPlanned)} (assiduité de ${frenchPercent(d.attendanceRate)}).`,
+      ];
+  }
+}
+
+function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.normalize('NFC').split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      const candidate = line ? `${line} ${word}` : word;
+      if (font.widthOfTextAtSize(candidate, size) <= width || !line) line = candidate;
+      else {
+        lines.push(line);
+        line = word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+function paragraph(page: PDFPage, text: string, font: PDFFont, size: number, y: number, color = INK): number {
+  for (const line of wrap(text, font, size, WIDTH)) {
+    page.drawText(line, { x: MARGIN, y, size, font, color });
+    y -= size * 1.45;
+  }
+  return y;
+}
+
+/**
+ * The QR code, from the `qrcode` library's matrix, drawn as one vector path (sharp at any zoom):
+ * each run of dark modules in a row is one rectangle, so the page holds a few hundred path
+ * commands rather than as many separate shapes.
+ */
+function drawQr(page: PDFPage, url: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(url, { errorCorrectionLevel: 'M' });
+  const quiet = 2;
+  const cell = size / (modules.size + 2 * quiet);
+  page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
+  let path = '';
+  for (let row = 0; row < modules.size; row++) {
+    for (let col = 0; col < modules.size; ) {
+      if (!modules.get(row, col)) {
+        col++;
+        continue;
+      }
+      let end = col;
+      while (end < modules.size && modules.get(row, end)) end++;
+      path += `M${(col + quiet) * cell} ${(row + quiet) * cell}h${(end - col) * cell}v${cell}h${-(end - col) * cell}z`;
+      col = end;
+    }
+  }
+  // SVG paths run downwards from their origin: the origin is the square's top-left corner.
+  page.drawSvgPath(path, { x, y: y + size, color: rgb(0, 0, 0) });
+}
+
+export async function renderAttestationPdf(d: AttestationDocument): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const { regular, bold } = await embedFrenchFonts(doc);
+  const label = ATTESTATION_KIND_LABELS[d.kind];
+  doc.setTitle(`${label} ${d.number}`, { showInWindowTitleBar: true });
+  doc.setAuthor(d.organisation.name);
+  doc.setSubject(`${label} – ${d.holderName} – ${d.title}`);
+  doc.setLanguage('fr-FR');
+  doc.setCreator('ESPER Parcours');
+  doc.setProducer('ESPER Parcours');
+  // Fixed dates: the same attestation always gives the same bytes, so its hash can be checked.
+  doc.setCreationDate(d.issuedAt);
+  doc.setModificationDate(d.issuedAt);
+  const page = doc.addPage([A4.width, A4.height]);
+
+  let y = A4.height - MARGIN;
+  page.drawText(d.organisation.name, { x: MARGIN, y, size: 16, font: bold, color: PRIMARY });
+  y -= 16;
+  y = paragraph(page, d.organisation.address, regular, 9, y, MUTED);
+  if (d.organisation.registrationNumber) y = paragraph(page, `Déclaration d’activité n° ${d.organisation.registrationNumber}`, regular, 9, y, MUTED);
+
+  y -= 36;
+  for (const line of wrap(label, bold, 22, WIDTH)) {
+    page.drawText(line, { x: MARGIN, y, size: 22, font: bold, color: INK });
+    y -= 28;
+  }
+  page.drawText(`N° ${d.number}`, { x: MARGIN, y, size: 11, font: bold, color: PRIMARY });
+  y -= 14;
+  if (d.replaces) y = paragraph(page, `Remplace l’attestation n° ${d.replaces}.`, regular, 9, y, MUTED);
+  y -= 20;
+
+  for (const text of bodyOf(d)) {
+    y = paragraph(page, text, regular, 11, y);
+    y -= 8;
+  }
+
+  y -= 16;
+  y = paragraph(page, `Fait à ${d.organisation.address.split(/[,(]/)[0]!.trim()}, le ${frenchLongDate(d.issuedAt)}.`, regular, 11, y);
+  y -= 8;
+  y = paragraph(page, `${d.organisation.representativeName}, ${d.organisation.representativeTitle.toLowerCase()}`, bold, 11, y);
+  if (d.organisation.signaturePng) {
+    const image = await doc.embedPng(d.organisation.signaturePng);
+    const scale = Math.min(160 / image.width, 60 / image.height, 1);
+    page.drawImage(image, { x: MARGIN, y: y - image.height * scale, width: image.width * scale, height: image.height * scale });
+  }
+
+  // The verification box, bottom of the page.
+  const qrSize = 96;
+  drawQr(page, d.verifyUrl, A4.width - MARGIN - qrSize, MARGIN, qrSize);
+  let vy = MARGIN + qrSize - 10;
+  const textWidth = WIDTH - qrSize - 16;
+  for (const line of [
+    ...wrap('Pour vérifier que ce document est authentique et n’a pas été révoqué, scannez le QR code ou ouvrez :', regular, 8.5, textWidth),
+    ...wrap(d.verifyUrl, regular, 8.5, textWidth),
+    ...wrap(`Numéro : ${d.number}`, bold, 8.5, textWidth),
+  ]) {
+    page.drawText(line, { x: MARGIN, y: vy, size: 8.5, font: line.startsWith('Numéro') ? bold : regular, color: MUTED });
+    vy -= 12;
+  }
+  return doc.save();
+}
