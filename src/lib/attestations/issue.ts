@@ -108,6 +108,20 @@ async function insertAttestation(
   return { id: row.id, number };
 }
 
+/** What an attestation copies from the session and the participant's attendance, as they are now. */
+function sessionFigures(eligibility: SessionEligibility, participant: ParticipantEligibility) {
+  return {
+    holderEmployer: participant.employer,
+    title: eligibility.session.training.title,
+    place: eligibility.session.place,
+    startsAt: eligibility.startsAt,
+    endsAt: eligibility.endsAt,
+    hoursAttended: participant.hoursAttended,
+    hoursPlanned: participant.hoursPlanned,
+    attendanceRate: participant.attendanceRate,
+  };
+}
+
 /** Issues one attestation of a session to one participant, if they are eligible. */
 export async function issueAttestation(
   ctx: AppContext,
@@ -144,14 +158,7 @@ async function issueTo(
         sessionId,
         actorId,
         holderName: `${participant.givenName} ${participant.familyName}`,
-        holderEmployer: participant.employer,
-        title: eligibility.session.training.title,
-        place: eligibility.session.place,
-        startsAt: eligibility.startsAt,
-        endsAt: eligibility.endsAt,
-        hoursAttended: participant.hoursAttended,
-        hoursPlanned: participant.hoursPlanned,
-        attendanceRate: participant.attendanceRate,
+        ...sessionFigures(eligibility, participant),
         replaces: null,
         supersedes: null,
       }),
@@ -263,14 +270,7 @@ export async function reissueAttestation(
       actorId: input.actorId,
       // An erased person keeps the name the document had.
       holderName: person.erased_at ? old.holder_name : `${person.given_name} ${person.family_name}`,
-      holderEmployer: participant.employer,
-      title: eligibility.session.training.title,
-      place: eligibility.session.place,
-      startsAt: eligibility.startsAt,
-      endsAt: eligibility.endsAt,
-      hoursAttended: participant.hoursAttended,
-      hoursPlanned: participant.hoursPlanned,
-      attendanceRate: participant.attendanceRate,
+      ...sessionFigures(eligibility, participant),
       replaces: old.number,
       supersedes: { id: old.id, version: old.version },
     });
