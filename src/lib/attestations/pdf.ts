@@ -69,15 +69,25 @@ function bodyOf(d: AttestationDocument): string[] {
 }
 
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  // Without kerning (see embedFrenchFonts) a line is as wide as its words and spaces: each word
+  // is measured once, rather than every candidate line.
+  const space = font.widthOfTextAtSize(' ', size);
   const lines: string[] = [];
   for (const paragraph of text.normalize('NFC').split('\n')) {
     let line = '';
+    let lineWidth = 0;
     for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (font.widthOfTextAtSize(candidate, size) <= width || !line) line = candidate;
-      else {
+      const wordWidth = font.widthOfTextAtSize(word, size);
+      if (!line) {
+        line = word;
+        lineWidth = wordWidth;
+      } else if (lineWidth + space + wordWidth <= width) {
+        line = `${line} ${word}`;
+        lineWidth += space + wordWidth;
+      } else {
         lines.push(line);
         line = word;
+        lineWidth = wordWidth;
       }
     }
     lines.push(line);

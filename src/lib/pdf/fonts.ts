@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fontkit from '@pdf-lib/fontkit';
-import type { PDFDocument, PDFFont } from 'pdf-lib';
+import type { Fontkit, PDFDocument, PDFFont } from 'pdf-lib';
 
 /**
  * The fonts every PDF of the platform embeds: DejaVu Sans (from the `dejavu-fonts-ttf`
@@ -25,8 +25,26 @@ function fontFilesOnce(): { regular: Uint8Array; bold: Uint8Array } {
   return fontFiles;
 }
 
+/**
+ * fontkit, parsing each font file once per process: pdf-lib asks fontkit to parse the file for
+ * every document, and that parse was most of the time a PDF took. A parsed font is not changed
+ * by embedding (each document makes its own subset), and it keeps the glyphs and widths it
+ * has measured, so later documents lay text out faster too.
+ */
+const parsedFonts = new Map<Uint8Array, ReturnType<Fontkit['create']>>();
+const fontkitOnce: Fontkit = {
+  create(data, postscriptName) {
+    let font = parsedFonts.get(data);
+    if (!font) {
+      font = fontkit.create(data, postscriptName);
+      parsedFonts.set(data, font);
+    }
+    return font;
+  },
+};
+
 export async function embedFrenchFonts(doc: PDFDocument): Promise<{ regular: PDFFont; bold: PDFFont }> {
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(fontkitOnce);
   const files = fontFilesOnce();
   // No OpenType shaping: French and other Latin text (normalised to NFC) needs none, and
   // shaping every string is what makes pdf-lib slow. Kerning goes too, a fair price on a form.
