@@ -230,8 +230,35 @@ export interface OrganisationSettingsTable {
   representative_name: string;
   representative_title: string;
   signature_png: Uint8Array | null;
+  logo_image: Uint8Array | null;
+  logo_media_type: 'image/png' | 'image/jpeg' | null;
   updated_at: Timestamp;
   updated_by: string | null;
+}
+
+export interface AttestationBatchTable {
+  id: Generated<string>;
+  session_id: string;
+  kind: Exclude<AttestationKind, 'pathway_stage'>;
+  started_by: string | null;
+  started_at: Timestamp;
+  total: number;
+  done: ColumnType<number, number | undefined, number>;
+  issued: ColumnType<number, number | undefined, number>;
+  already_held: ColumnType<number, number | undefined, number>;
+  not_eligible: ColumnType<number, number | undefined, number>;
+  heartbeat_at: Timestamp;
+  finished_at: Timestamp | null;
+  failure: string | null;
+}
+
+export interface CredentialSigningKeyTable {
+  id: string;
+  /** The public half, as a JSON Web Key (kty OKP, crv Ed25519). */
+  public_jwk: ColumnType<Record<string, string>, string, never>;
+  private_pkcs8: Uint8Array;
+  created_at: CreatedAt;
+  retired_at: Timestamp | null;
 }
 
 export interface AttestationCounterTable {
@@ -289,6 +316,8 @@ export interface DB {
   organisation_settings: OrganisationSettingsTable;
   attestation_counter: AttestationCounterTable;
   attestation: AttestationTable;
+  attestation_batch: AttestationBatchTable;
+  credential_signing_key: CredentialSigningKeyTable;
 }
 
 export type Person = Selectable<PersonTable>;
