@@ -4,10 +4,13 @@ import { z } from 'zod';
  * The one way a form is read: its fields checked against a zod schema whose messages are in
  * French. The page re-renders the form with the values typed (never a password) and, next to
  * each field, what to fix; it answers 400 so that no bad input is ever taken as accepted.
+ * A multipart form's files come back in `files` (each field's first non-empty file, never
+ * checked by the schema): the page limits the request's size before reading it, and the domain
+ * checks the bytes.
  */
 export type FormResult<T> =
-  | { ok: true; data: T; values: Record<string, string> }
-  | { ok: false; errors: Record<string, string>; values: Record<string, string>; message: string };
+  | { ok: true; data: T; values: Record<string, string>; files: Record<string, File> }
+  | { ok: false; errors: Record<string, string>; values: Record<string, string>; message: string; files: Record<string, File> };
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 export const FORM_ERROR_SUMMARY = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
@@ -15,17 +18,21 @@ export const FORM_ERROR_SUMMARY = 'Le formulaire contient des erreurs : corrigez
 export async function readForm<S extends z.ZodType>(request: Request, schema: S): Promise<FormResult<z.output<S>>> {
   const type = request.headers.get('content-type') ?? '';
   if (!FORM_TYPES.some((t) => type.startsWith(t)))
-    return { ok: false, errors: {}, values: {}, message: 'Ce formulaire n’a pas pu être lu : envoyez-le depuis la page.' };
+    return { ok: false, errors: {}, values: {}, message: 'Ce formulaire n’a pas pu être lu : envoyez-le depuis la page.', files: {} };
   let form: FormData;
   try {
     form = await request.formData();
   } catch {
-    return { ok: false, errors: {}, values: {}, message: 'Ce formulaire n’a pas pu être lu : envoyez-le depuis la page.' };
+    return { ok: false, errors: {}, values: {}, message: 'Ce formulaire n’a pas pu être lu : envoyez-le depuis la page.', files: {} };
   }
   // A field named « x[] » (checkboxes) is read as the list of its values; any other field, as its first value.
   const raw: Record<string, string | string[]> = {};
+  const files: Record<string, File> = {};
   for (const [key, value] of form.entries()) {
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string') {
+      if (value.size > 0 && !(key in files)) files[key] = value;
+      continue;
+    }
     if (key.endsWith('[]')) raw[key] = [...((raw[key] as string[] | undefined) ?? []), value];
     else if (!(key in raw)) raw[key] = value;
   }
@@ -35,13 +42,13 @@ export async function readForm<S extends z.ZodType>(request: Request, schema: S)
       .map(([key, value]) => [key, Array.isArray(value) ? value.join('\n') : value]),
   );
   const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true, data: parsed.data, values };
+  if (parsed.success) return { ok: true, data: parsed.data, values, files };
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? '_');
     errors[field] ??= issue.message;
   }
-  return { ok: false, errors, values, message: FORM_ERROR_SUMMARY };
+  return { ok: false, errors, values, message: FORM_ERROR_SUMMARY, files };
 }
 
 /** Field builders with French messages. */

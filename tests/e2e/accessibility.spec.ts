@@ -34,6 +34,7 @@ const PAGES: Array<{ path: string; as: Role | null; name: string }> = [
   { path: '/formation/seances', as: 'trainer', name: 'séances à animer' },
   { path: '/formation/seances', as: 'coordinator', name: 'toutes les séances' },
   { path: '/coordination/formations', as: 'coordinator', name: 'formations à gérer' },
+  { path: '/coordination/organisation', as: 'coordinator', name: 'coordonnées de l’organisme' },
   { path: '/mes-attestations', as: 'trainee', name: 'mes attestations' },
   { path: '/verifier', as: null, name: 'vérifier une attestation' },
   { path: '/verifier/EP-2026-999999', as: null, name: 'attestation inconnue' },

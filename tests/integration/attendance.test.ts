@@ -163,6 +163,14 @@ describe('signing on the trainer’s tablet', () => {
     await openSlot(ctx, { actor: trainerActor(), slotId: slot.id });
     const base = { slotId: slot.id, key: crypto.randomUUID(), personId: people[0]!.id, signedAt: ctx.now() };
     expect(await signOnTablet(ctx, { actor: trainerActor(), ...base, png: new TextEncoder().encode('<svg onload=alert(1)>') })).toMatchObject({ ok: false, status: 400 });
+    // A truncated PNG (pdf-lib would loop forever drawing it on the sheet) is refused whole.
+    const whole = signaturePng(4);
+    expect(await signOnTablet(ctx, { actor: trainerActor(), ...base, png: whole.subarray(0, whole.length - 20) })).toMatchObject({
+      ok: false,
+      status: 400,
+      message: expect.stringContaining('Signature : cette image n’a pas pu être lue'),
+    });
+    expect(await database.db.selectFrom('attendance_record').select('id').where('slot_id', '=', slot.id).execute()).toEqual([]);
     await cancelEnrolment(ctx, { actorId: world.coordinator.id, actorRoles: ['coordinator'], personId: people[1]!.id, sessionId, byCoordinator: true });
     expect(await signOnTablet(ctx, { actor: trainerActor(), ...base, personId: people[1]!.id, png: signaturePng(1) })).toMatchObject({ ok: false, status: 409 });
     const stranger = await addPerson(database.db, { givenName: 'Autre', familyName: 'Formateur', roles: ['trainer'] });

@@ -45,6 +45,19 @@ describe('reading a form', () => {
     const result = await readForm(post('role=admin'), z.object({ role: field.choice('Rôle', ['trainee', 'professional']) }));
     expect(!result.ok && result.errors.role).toBe('Rôle : choisissez une des options proposées.');
   });
+
+  it('hands back the files of a multipart form apart from its fields, and none left empty', async () => {
+    const body = new FormData();
+    body.set('name', 'Camille');
+    body.set('logo', new File([new Uint8Array([1, 2, 3])], 'logo.png', { type: 'image/png' }));
+    body.set('signature', new File([], ''));
+    const result = await readForm(new Request('http://localhost/', { method: 'POST', body }), z.object({ name: field.text('Nom') }));
+    expect(result.ok && result.data).toEqual({ name: 'Camille' });
+    expect(result.values.name).toBe('Camille');
+    expect(result.values).not.toHaveProperty('logo');
+    expect(Object.keys(result.files)).toEqual(['logo']);
+    expect(new Uint8Array(await result.files.logo!.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+  });
 });
 
 describe('web safeguards', () => {

@@ -4,8 +4,7 @@ import { sessionOverview } from '../sessions/training-sessions.ts';
 import { attendanceRate, hoursAttended, slotHours } from './hours.ts';
 import type { SheetCell, SheetData, SheetParticipant } from './sheet-data.ts';
 import { parisDay } from '../time.ts';
-
-export const ORGANISATION = 'ESPER Pro – Association régionale des médiateurs de santé pairs (Provence-Alpes-Côte d’Azur)';
+import { organisationName } from '../attestations/organisation.ts';
 
 /**
  * Gathers a session's attendance sheet: every person enrolled, and anyone with a record (even
@@ -16,7 +15,7 @@ export async function attendanceSheet(db: Database, sessionId: string, now: Date
   const session = await sessionOverview(db, sessionId);
   if (!session) return undefined;
   const slotIds = session.slots.map((s) => s.id);
-  const [slots, people, records] = await Promise.all([
+  const [slots, people, records, organisation] = await Promise.all([
     slotIds.length
       ? db
           .selectFrom('session_slot as sl')
@@ -50,6 +49,8 @@ export async function attendanceSheet(db: Database, sessionId: string, now: Date
           .orderBy('r.id', 'desc')
           .execute()
       : Promise.resolve([]),
+    // The name the coordination set for the documents (the same as on the attestations).
+    organisationName(db),
   ]);
   const byCell = new Map(records.map((r) => [`${r.slot_id}:${r.person_id}`, r]));
   const sheetSlots = slots.map((s) => ({
@@ -90,7 +91,7 @@ export async function attendanceSheet(db: Database, sessionId: string, now: Date
     };
   });
   return {
-    organisation: ORGANISATION,
+    organisation,
     training: { title: session.training.title, durationHours: session.training.durationHours },
     place: session.place,
     trainers: session.trainers.map((t) => t.name),

@@ -1,3 +1,4 @@
+import { checkImage } from '../pdf/images.ts';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Outcome } from '../accounts/registration.ts';
@@ -75,7 +76,6 @@ export interface TabletSignature {
   typedName?: string | undefined;
 }
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CLOCK_TOLERANCE_MS = 15 * 60_000;
 
 /**
@@ -92,9 +92,14 @@ export async function signOnTablet(
   const now = ctx.now();
   if (!isUuid(input.key) || !isUuid(input.personId)) return { ok: false, status: 400, message: 'Signature incomplète : rechargez la page de la tablette.' };
   if (!input.png && !input.typedName?.trim()) return { ok: false, status: 400, message: 'La signature est vide : dessinez-la ou tapez votre nom.' };
+  let png: Uint8Array | null = null;
   if (input.png) {
     if (input.png.length > MAX_SIGNATURE_BYTES) return { ok: false, status: 400, message: 'Cette signature est trop lourde (200 Ko au plus).' };
-    if (!PNG_MAGIC.every((byte, i) => input.png![i] === byte)) return { ok: false, status: 400, message: 'La signature doit être une image PNG.' };
+    // Checked whole, as the attestations' images are: pdf-lib loops forever on a truncated PNG,
+    // and this one will be drawn on the attendance sheet.
+    const checked = checkImage('Signature', input.png, ['image/png']);
+    if (!checked.ok) return { ok: false, status: 400, message: checked.message };
+    png = checked.bytes;
   }
   if (!slot.openedAt) return { ok: false, status: 409, message: 'L’émargement de cette demi-journée n’est pas ouvert.' };
   const duplicate = await ctx.db
@@ -124,8 +129,8 @@ export async function signOnTablet(
       status: 'present',
       method: 'tablet',
       signed_at: signedAt,
-      signature_png: input.png ?? null,
-      signature_text: input.png ? null : input.typedName!.trim().slice(0, 120),
+      signature_png: png,
+      signature_text: png ? null : input.typedName!.trim().slice(0, 120),
       recorded_by: input.actor.id,
       recorded_at: now,
       idempotency_key: `tablet:${input.key}`,

@@ -29,6 +29,7 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
   if (hasRole(person, 'coordinator', 'admin')) {
     items.push({ href: '/coordination/personnes', label: 'Personnes' });
     items.push({ href: '/coordination/invitations', label: 'Inviter' });
+    items.push({ href: '/coordination/organisation', label: 'Organisme' });
   }
   if (hasRole(person, 'admin')) {
     items.push({ href: '/admin/personnes', label: 'Personnes et rôles' });
