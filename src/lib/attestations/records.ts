@@ -102,6 +102,11 @@ export async function findAttestation(db: Database, id: string): Promise<Attesta
   return row ? toSummary(row) : undefined;
 }
 
+/** Who may download an attestation (its PDF, its Open Badge): its holder and the coordination. */
+export function mayDownloadAttestation(holderId: string, viewer: { id: string; roles: readonly string[] }): boolean {
+  return holderId === viewer.id || managesSessions(viewer.roles);
+}
+
 /**
  * The PDF as issued, for its holder and for the coordination; anyone else gets nothing, as if it
  * did not exist (its existence stays private).
@@ -109,7 +114,7 @@ export async function findAttestation(db: Database, id: string): Promise<Attesta
 export async function attestationPdf(db: Database, id: string, viewer: { id: string; roles: readonly string[] }): Promise<{ pdf: Uint8Array; number: string } | undefined> {
   if (!isUuid(id)) return undefined;
   const row = await db.selectFrom('attestation').select(['pdf', 'number', 'person_id']).where('id', '=', id).executeTakeFirst();
-  if (!row || (row.person_id !== viewer.id && !managesSessions(viewer.roles))) return undefined;
+  if (!row || !mayDownloadAttestation(row.person_id, viewer)) return undefined;
   return { pdf: row.pdf, number: row.number };
 }
 
