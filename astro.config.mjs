@@ -21,7 +21,7 @@ export default defineConfig({
   vite: {
     build: { assetsInlineLimit: 0 },
     // PGlite ships WebAssembly and data files it loads relative to itself: leave it unbundled.
-    ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'pg', 'nodemailer', 'pdf-lib', '@pdf-lib/fontkit', 'qrcode'] },
+    ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'pg', 'nodemailer', 'pdf-lib', '@pdf-lib/fontkit', 'qrcode', 'yazl'] },
     optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   },
 });

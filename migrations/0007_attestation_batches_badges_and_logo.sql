@@ -29,6 +29,8 @@ CREATE TABLE attestation_batch (
   failure text
 );
 CREATE INDEX attestation_batch_session_idx ON attestation_batch (session_id, started_at DESC);
+-- One bulk issue under way per session and kind, whichever instance started it.
+CREATE UNIQUE INDEX attestation_batch_running_idx ON attestation_batch (session_id, kind) WHERE finished_at IS NULL;
 
 -- The Ed25519 key that signs the Open Badges 3.0 credentials (VC-JWT). Made by the first
 -- instance that needs it; its public half is published as a JSON Web Key Set.

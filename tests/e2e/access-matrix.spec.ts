@@ -11,6 +11,7 @@ import type { Training } from '../../src/lib/sessions/trainings.ts';
 import type { Database } from '../../src/lib/db/index.ts';
 import { finishedSession } from '../support/finished-session.ts';
 import { issueAttestation } from '../../src/lib/attestations/issue.ts';
+import { startBulkIssue } from '../../src/lib/attestations/batch.ts';
 
 /**
  * Every route × every role, as the server answers it.
@@ -67,11 +68,20 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
   '/formation/seances/[id]/attestations':  [L, F, F, F, A, A],
   '/coordination/attestations/[id]':       [L, F, F, F, A, A],
   '/attestations/[id]/pdf':       [L, A, N, N, A, A],
+  '/attestations/[id]/open-badge':[L, A, N, N, A, A],
   '/mes-attestations':            [L, A, A, A, A, A],
+  '/formation/seances/[id]/attestations-zip':   [L, F, F, F, A, A],
+  '/api/seances/[id]/delivrances/[lot]':        [L, F, F, F, A, A],
   '/verifier':                    [A, A, A, A, A, A],
   '/verifier/[numero]':           [A, A, A, A, A, A],
+  '/openbadges/emetteur':         [A, A, A, A, A, A],
+  '/openbadges/cles':             [A, A, A, A, A, A],
+  '/openbadges/statuts':          [A, A, A, A, A, A],
   '/coordination/formations':     [L, F, F, F, A, A],
   '/coordination/formations/[id]':[L, F, F, F, A, A],
+  '/coordination/organisation':   [L, F, F, F, A, A],
+  '/coordination/organisation/specimen':       [L, F, F, F, A, A],
+  '/coordination/organisation/image/[which]':  [L, F, F, F, A, A],
   '/formation/activites':         [L, F, F, A, A, A],
   '/coordination/invitations':    [L, F, F, F, A, A],
   '/coordination/personnes':      [L, F, F, F, A, A],
@@ -92,6 +102,8 @@ interface Samples {
   finishedSessionId: string;
   attestationId: string;
   attestationNumber: string;
+  /** The bulk issue that followed (everyone already held theirs). */
+  batchId: string;
 }
 const SAMPLE_PATHS: Record<string, (s: Samples) => string> = {
   '/admin/personnes/[id]': (s) => `/admin/personnes/${s.personId}`,
@@ -109,9 +121,14 @@ const SAMPLE_PATHS: Record<string, (s: Samples) => string> = {
   '/api/demi-journees/[id]': (s) => `/api/demi-journees/${s.slotId}`,
   '/api/demi-journees/[id]/signatures': (s) => `/api/demi-journees/${s.slotId}/signatures`,
   '/coordination/formations/[id]': (s) => `/coordination/formations/${s.trainingId}`,
+  // Answers 204 while no logo is set, the image once one is.
+  '/coordination/organisation/image/[which]': () => '/coordination/organisation/image/logo',
   '/formation/seances/[id]/attestations': (s) => `/formation/seances/${s.finishedSessionId}/attestations`,
   '/coordination/attestations/[id]': (s) => `/coordination/attestations/${s.attestationId}`,
+  '/formation/seances/[id]/attestations-zip': (s) => `/formation/seances/${s.finishedSessionId}/attestations-zip`,
+  '/api/seances/[id]/delivrances/[lot]': (s) => `/api/seances/${s.finishedSessionId}/delivrances/${s.batchId}`,
   '/attestations/[id]/pdf': (s) => `/attestations/${s.attestationId}/pdf`,
+  '/attestations/[id]/open-badge': (s) => `/attestations/${s.attestationId}/open-badge`,
   '/verifier/[numero]': (s) => `/verifier/${s.attestationNumber}`,
   '/modules/[slug]': () => '/modules/retablissement',
   '/modules/[slug]/[section]': () => '/modules/retablissement/definitions',
@@ -126,7 +143,10 @@ async function attestationSample(db: Database, coordinator: WorldPerson, trainer
   const finishedSessionId = await finishedSession(ctx, { coordinator, trainer, training, participants: [{ person: participant, presence: [true, true, true, true] }] });
   const issued = await issueAttestation(ctx, { actorId: coordinator.id, actorRoles: coordinator.roles, sessionId: finishedSessionId, personId: participant.id, kind: 'completion_certificate' });
   if (!issued.ok) throw new Error(issued.message);
-  return { finishedSessionId, attestationId: issued.id, attestationNumber: issued.number };
+  const batch = await startBulkIssue(ctx, { actorId: coordinator.id, actorRoles: coordinator.roles, sessionId: finishedSessionId, kind: 'completion_certificate' });
+  if (!batch.ok) throw new Error(batch.message);
+  await batch.completion;
+  return { finishedSessionId, attestationId: issued.id, attestationNumber: issued.number, batchId: batch.batchId };
 }
 
 /** The routes that the files under src/pages define, as Astro names them. */
@@ -217,6 +237,10 @@ test('writes by a wrong role are refused and change nothing', async ({ playwrigh
   const invitation = await asTrainee.post('/coordination/invitations', { form: { email: 'intrus@exemple.fr', role: 'trainer' } });
   expect(invitation.status()).toBe(403);
   expect(await db.selectFrom('one_time_token').select('id').where('email', '=', 'intrus@exemple.fr').execute()).toEqual([]);
+  const settings = await db.selectFrom('organisation_settings').select(['name', 'updated_at']).executeTakeFirstOrThrow();
+  const organisation = await asTrainee.post('/coordination/organisation', { multipart: { name: 'Intrus', address: 'Ailleurs', representativeName: 'Intrus', representativeTitle: 'Intrus' } });
+  expect(organisation.status()).toBe(403);
+  expect(await db.selectFrom('organisation_settings').select(['name', 'updated_at']).executeTakeFirstOrThrow()).toEqual(settings);
 
   // From another site, even a correct role is refused (forms and JSON alike).
   const admin = await person({ givenName: 'Accès', familyName: 'Admin', roles: ['admin'] });

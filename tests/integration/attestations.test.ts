@@ -4,13 +4,16 @@ import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { testContext } from '../support/context.ts';
 import { lastEmailTo } from '../support/mailbox.ts';
 import { addPerson, buildWorld, type World, type WorldPerson } from '../support/world.ts';
-import { addTraining } from '../support/sessions.ts';
+import { addSession, addTraining } from '../support/sessions.ts';
 import { finishedSession } from '../support/finished-session.ts';
 import { openDatabase } from '../../src/lib/db/index.ts';
 import { sessionEligibility } from '../../src/lib/attestations/eligibility.ts';
-import { issueAttestation, issueForSession, nextNumber, reissueAttestation, revokeAttestation, sha256Hex } from '../../src/lib/attestations/issue.ts';
+import { issueAttestation, issueForSession, nextNumber, type BulkProgress, reissueAttestation, revokeAttestation, sha256Hex } from '../../src/lib/attestations/issue.ts';
 import { attestationByNumber, attestationByPdf, attestationPdf, attestationsOf } from '../../src/lib/attestations/records.ts';
 import type { Training } from '../../src/lib/sessions/trainings.ts';
+import { bulkIssueState, runningBulkIssues, startBulkIssue, STALLED_AFTER_MS } from '../../src/lib/attestations/batch.ts';
+import { sessionAttestationsZip } from '../../src/lib/attestations/archive.ts';
+import yauzl from 'yauzl';
 
 let database: TestDatabase;
 let world: World;
@@ -111,15 +114,101 @@ describe('issuing an attestation', () => {
 
   it('to a whole session: every eligible participant once, numbers following each other', async () => {
     const { ctx, sessionId } = await pssmSession();
-    const progress: number[] = [];
-    const outcome = await issueForSession(ctx, { ...coordination(), sessionId, kind: 'completion_certificate', onProgress: (done) => progress.push(done) });
+    const progress: BulkProgress[] = [];
+    const outcome = await issueForSession(ctx, { ...coordination(), sessionId, kind: 'completion_certificate', onProgress: (p) => void progress.push(p) });
     expect(outcome).toEqual({ ok: true, issued: 2, alreadyHeld: 0, notEligible: 1 });
-    expect(progress).toEqual([1, 2]);
+    expect(progress).toEqual([{ done: 2, total: 2, issued: 2, alreadyHeld: 0, notEligible: 1 }]);
     expect(await issueForSession(ctx, { ...coordination(), sessionId, kind: 'completion_certificate' })).toEqual({ ok: true, issued: 0, alreadyHeld: 2, notEligible: 1 });
     const numbers = (await database.db.selectFrom('attestation').select('number').where('year', '=', 2026).orderBy('number').execute()).map((r) => Number(r.number.slice(-6)));
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
   });
 });
+
+describe('a bulk issue in the background, and the ZIP of a session', () => {
+  it('runs after the request, records its progress, and a second run issues nothing twice', async () => {
+    const { ctx, sessionId } = await pssmSession();
+    const started = await startBulkIssue(ctx, { ...coordination(), sessionId, kind: 'attendance' });
+    if (!started.ok) throw new Error(started.message);
+    expect(started.alreadyRunning).toBe(false);
+    await started.completion;
+    expect(await bulkIssueState(database.db, sessionId, started.batchId, ctx.now())).toMatchObject({ total: 2, done: 2, issued: 2, alreadyHeld: 0, notEligible: 1, failure: null, stalled: false });
+    expect(await runningBulkIssues(database.db, sessionId, ctx.now())).toEqual([]);
+    const again = await startBulkIssue(ctx, { ...coordination(), sessionId, kind: 'attendance' });
+    if (!again.ok) throw new Error(again.message);
+    await again.completion;
+    expect(await bulkIssueState(database.db, sessionId, again.batchId, ctx.now())).toMatchObject({ issued: 0, alreadyHeld: 2 });
+    // Another session's batch is not found through this one.
+    const other = await pssmSession();
+    expect(await bulkIssueState(database.db, other.sessionId, started.batchId, ctx.now())).toBeUndefined();
+  });
+
+  it('a batch whose server stopped reads as stalled, and starting again closes it and issues the rest', async () => {
+    const { ctx, sessionId } = await pssmSession();
+    const dead = await database.db
+      .insertInto('attestation_batch')
+      .values({ session_id: sessionId, kind: 'end_of_training', started_by: world.coordinator.id, started_at: ctx.now(), heartbeat_at: ctx.now(), total: 1 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const following = await startBulkIssue(ctx, { ...coordination(), sessionId, kind: 'end_of_training' });
+    expect(following).toMatchObject({ ok: true, batchId: dead.id, alreadyRunning: true });
+    ctx.clock.advance(STALLED_AFTER_MS + 1_000);
+    expect((await runningBulkIssues(database.db, sessionId, ctx.now())).map((b) => [b.id, b.stalled])).toEqual([[dead.id, true]]);
+    const restarted = await startBulkIssue(ctx, { ...coordination(), sessionId, kind: 'end_of_training' });
+    if (!restarted.ok) throw new Error(restarted.message);
+    await restarted.completion;
+    expect(restarted.batchId).not.toBe(dead.id);
+    expect(await bulkIssueState(database.db, sessionId, dead.id, ctx.now())).toMatchObject({ failure: expect.stringContaining('interrompue'), stalled: false });
+    expect(await bulkIssueState(database.db, sessionId, restarted.batchId, ctx.now())).toMatchObject({ issued: 1, failure: null });
+  });
+
+  it('is refused to a trainer, and before every half-day is closed', async () => {
+    const { ctx, sessionId } = await pssmSession();
+    expect(await startBulkIssue(ctx, { actorId: world.trainer.id, actorRoles: world.trainer.roles, sessionId, kind: 'attendance' })).toMatchObject({ ok: false, status: 403 });
+    const upcoming = await addSession(ctx, { coordinator: world.coordinator, trainers: [world.trainer], training });
+    expect(await startBulkIssue(ctx, { ...coordination(), sessionId: upcoming, kind: 'attendance' })).toMatchObject({ ok: false, status: 409 });
+    expect(await startBulkIssue(ctx, { ...coordination(), sessionId: 'pas-un-id', kind: 'attendance' })).toMatchObject({ ok: false, status: 404 });
+    expect(await database.db.selectFrom('attestation_batch').select('id').where('session_id', '=', upcoming).execute()).toEqual([]);
+  });
+
+  it('the ZIP holds every valid PDF of the session, byte for byte, and leaves out a revoked one', async () => {
+    const { ctx, sessionId, zoe, lukasz } = await pssmSession();
+    await issueForSession(ctx, { ...coordination(), sessionId, kind: 'completion_certificate' });
+    const zoes = await issueAttestation(ctx, { ...coordination(), sessionId, personId: zoe.id, kind: 'attendance' });
+    if (!zoes.ok) throw new Error(zoes.message);
+    await revokeAttestation(ctx, { ...coordination(), attestationId: zoes.id, reason: 'Délivrée par erreur' });
+    const archive = (await sessionAttestationsZip(database.db, sessionId))!;
+    expect(archive.filename).toMatch(/^attestations-premiers-secours-[\w-]+-\d{4}-\d{2}-\d{2}\.zip$/);
+    const entries = await unzip(Buffer.concat(await Array.fromAsync(archive.stream)));
+    const recorded = await database.db.selectFrom('attestation').select(['number', 'pdf_sha256', 'person_id']).where('session_id', '=', sessionId).where('kind', '=', 'completion_certificate').orderBy('number').execute();
+    expect([...entries.keys()].sort()).toEqual(
+      recorded.map((r) => `certificat-de-realisation/${r.number}-${r.person_id === zoe.id ? 'zoe-lefevre' : r.person_id === lukasz.id ? 'lukasz-nowak' : '?'}.pdf`).sort(),
+    );
+    for (const r of recorded) {
+      const [name, bytes] = [...entries].find(([n]) => n.includes(r.number))!;
+      expect(sha256Hex(bytes), name).toBe(r.pdf_sha256);
+    }
+    expect(await sessionAttestationsZip(database.db, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+});
+
+/** The files of a ZIP, read back with yauzl (the library the platform reads uploads with). */
+async function unzip(bytes: Buffer): Promise<Map<string, Uint8Array>> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
+  const files = new Map<string, Uint8Array>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) =>
+      zip.openReadStream(entry, async (e, stream) => {
+        if (e) return reject(e);
+        files.set(entry.fileName, Buffer.concat(await Array.fromAsync(stream)));
+        zip.readEntry();
+      }),
+    );
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return files;
+}
 
 describe('revoking and re-issuing', () => {
   it('a revoked attestation says so on verification; a re-issue supersedes it, both kept', async () => {

@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, openEmbedded, type Database } from '../../src/lib/db/index.ts';
+import { openDatabase, openEmbedded, type Database, type DatabaseTarget } from '../../src/lib/db/index.ts';
 import { withDatabase } from '../../scripts/support/environment.ts';
 
 export interface TestDatabase {
@@ -62,5 +64,33 @@ export async function freshDatabase(): Promise<TestDatabase> {
       return received;
     },
     drop: () => db.destroy(),
+  };
+}
+
+/**
+ * A migrated database that another process can open, for tests that kill that process: a
+ * PostgreSQL copy of the template, or a PGlite data directory on disk. PGlite admits one process
+ * at a time, so `release()` closes this process's handle before the other opens it, and
+ * `reopen()` opens it again afterwards (running PostgreSQL's crash recovery on PGlite's files).
+ */
+export async function databaseOnDisk(): Promise<{ db: Database; target: DatabaseTarget; release(): Promise<void>; reopen(): Database; drop(): Promise<void> }> {
+  if (process.env.ESPER_TEST_DB === 'postgres') {
+    const fresh = await freshDatabase();
+    return { db: fresh.db, target: { kind: 'postgres', url: fresh.url! }, release: async () => {}, reopen: () => fresh.db, drop: () => fresh.drop() };
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'esper-crash-'));
+  const snapshot = new Blob([await readFile(inject('pgliteSnapshot'))]);
+  let current = openEmbedded({ dataDir, snapshot }).db;
+  return {
+    get db() {
+      return current;
+    },
+    target: { kind: 'pglite', dataDir },
+    release: () => current.destroy(),
+    reopen: () => (current = openDatabase({ kind: 'pglite', dataDir })),
+    async drop() {
+      await current.destroy().catch(() => {});
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -100,6 +100,7 @@ describe('trainings', () => {
   it('get a readable address from their title', () => {
     expect(slugify('Premiers secours en santé mentale (PSSM)')).toBe('premiers-secours-en-sante-mentale-pssm');
     expect(slugify('Œuvrer en binôme : l’intégration')).toBe('oeuvrer-en-binome-l-integration');
+    expect(slugify('Łukasz Øvergaard-Straß')).toBe('lukasz-overgaard-strass');
     expect(slugify('!!!')).toBe('formation');
   });
 

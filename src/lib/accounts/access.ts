@@ -52,14 +52,26 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/api/demi-journees/[id]': ['trainer', 'coordinator', 'admin'],
   '/api/demi-journees/[id]/signatures': ['trainer', 'coordinator', 'admin'],
   '/formation/seances/[id]/attestations': ['coordinator', 'admin'],
+  '/formation/seances/[id]/attestations-zip': ['coordinator', 'admin'],
+  '/api/seances/[id]/delivrances/[lot]': ['coordinator', 'admin'],
   '/coordination/attestations/[id]': ['coordinator', 'admin'],
   // The holder or the coordination (checked by attestationPdf); anyone else is told it does not exist.
   '/attestations/[id]/pdf': 'signed-in',
+  // The same rule for the Open Badge (checked by openBadgeDownload through mayDownloadAttestation).
+  '/attestations/[id]/open-badge': 'signed-in',
   '/mes-attestations': 'signed-in',
   '/verifier': 'public',
   '/verifier/[numero]': 'public',
+  // Read by other sites' software that verifies badges (wallets, employers' tools): the issuer's
+  // profile, its public keys and the revocation list. Nothing personal is in them.
+  '/openbadges/emetteur': 'public',
+  '/openbadges/cles': 'public',
+  '/openbadges/statuts': 'public',
   '/coordination/formations': ['coordinator', 'admin'],
   '/coordination/formations/[id]': ['coordinator', 'admin'],
+  '/coordination/organisation': ['coordinator', 'admin'],
+  '/coordination/organisation/specimen': ['coordinator', 'admin'],
+  '/coordination/organisation/image/[which]': ['coordinator', 'admin'],
   '/formation/activites': ['trainer', 'coordinator', 'admin'],
   '/coordination/invitations': ['coordinator', 'admin'],
   '/coordination/personnes': ['coordinator', 'admin'],

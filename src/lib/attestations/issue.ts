@@ -29,15 +29,23 @@ export interface IssuedAttestation {
   created: boolean;
 }
 
-/** The next number of the year, inside the issuing transaction (its row lock orders concurrent issues). */
-export async function nextNumber(trx: Transaction<DB>, year: number): Promise<string> {
+/**
+ * Reserves the next `count` numbers of the year, inside the issuing transaction: its row lock
+ * orders concurrent issues, and a rollback gives the numbers back, so numbers have no gaps.
+ */
+export async function reserveNumbers(trx: Transaction<DB>, year: number, count: number): Promise<string[]> {
   const row = await trx
     .insertInto('attestation_counter')
-    .values({ year, last_number: 1 })
-    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last_number: eb('attestation_counter.last_number', '+', 1) })))
+    .values({ year, last_number: count })
+    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last_number: eb('attestation_counter.last_number', '+', count) })))
     .returning('last_number')
     .executeTakeFirstOrThrow();
-  return formatNumber(year, row.last_number);
+  return Array.from({ length: count }, (_, i) => formatNumber(year, row.last_number - count + 1 + i));
+}
+
+/** The next number of the year (see reserveNumbers). */
+export async function nextNumber(trx: Transaction<DB>, year: number): Promise<string> {
+  return (await reserveNumbers(trx, year, 1))[0]!;
 }
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -47,65 +55,69 @@ export function verificationUrl(publicUrl: string, number: string, checkCode: st
   return `${publicUrl}/verifier/${number}?c=${checkCode}`;
 }
 
-async function insertAttestation(
-  ctx: AppContext,
-  trx: Transaction<DB>,
-  input: Omit<AttestationDocument, 'number' | 'verifyUrl' | 'issuedAt' | 'organisation'> & {
-    personId: string;
-    sessionId: string | null;
-    actorId: string;
-    supersedes: { id: string; version: number } | null;
-  },
-): Promise<{ id: string; number: string }> {
+/** What the issuer decides about one attestation; its number, link and date come with the issue. */
+type AttestationDraft = Omit<AttestationDocument, 'number' | 'verifyUrl' | 'issuedAt' | 'organisation'> & {
+  personId: string;
+  sessionId: string | null;
+  actorId: string;
+  supersedes: { id: string; version: number } | null;
+};
+
+/**
+ * Numbers, renders and records attestations inside the caller's transaction: all of them or,
+ * if anything fails, none (and the numbers go back to the counter).
+ */
+async function insertAttestations(ctx: AppContext, trx: Transaction<DB>, drafts: readonly AttestationDraft[]): Promise<{ id: string; number: string; personId: string }[]> {
+  if (drafts.length === 0) return [];
   const issuedAt = ctx.now();
   const year = Number(new Intl.DateTimeFormat('fr-FR', { year: 'numeric', timeZone: 'Europe/Paris' }).format(issuedAt));
-  const number = await nextNumber(trx, year);
-  const checkCode = newCheckCode();
-  const document: AttestationDocument = {
-    ...input,
-    number,
-    issuedAt,
-    verifyUrl: verificationUrl(ctx.publicUrl, number, checkCode),
-    organisation: await organisation(trx),
-  };
-  const pdf = await renderAttestationPdf(document);
-  const row = await trx
-    .insertInto('attestation')
-    .values({
+  const numbers = await reserveNumbers(trx, year, drafts.length);
+  const issuer = await organisation(trx);
+  const rows = [];
+  for (const [i, draft] of drafts.entries()) {
+    const number = numbers[i]!;
+    const checkCode = newCheckCode();
+    const pdf = await renderAttestationPdf({ ...draft, number, issuedAt, verifyUrl: verificationUrl(ctx.publicUrl, number, checkCode), organisation: issuer });
+    rows.push({
       number,
       year,
-      kind: input.kind,
-      person_id: input.personId,
-      session_id: input.sessionId,
-      holder_name: input.holderName,
-      holder_employer: input.holderEmployer,
-      title: input.title,
+      kind: draft.kind,
+      person_id: draft.personId,
+      session_id: draft.sessionId,
+      holder_name: draft.holderName,
+      holder_employer: draft.holderEmployer,
+      title: draft.title,
       details: {
-        place: input.place,
-        startsAt: input.startsAt?.toISOString() ?? null,
-        endsAt: input.endsAt?.toISOString() ?? null,
-        hoursAttended: input.hoursAttended,
-        hoursPlanned: input.hoursPlanned,
-        attendanceRate: input.attendanceRate,
-        issuer: document.organisation.name,
+        place: draft.place,
+        startsAt: draft.startsAt?.toISOString() ?? null,
+        endsAt: draft.endsAt?.toISOString() ?? null,
+        hoursAttended: draft.hoursAttended,
+        hoursPlanned: draft.hoursPlanned,
+        attendanceRate: draft.attendanceRate,
+        issuer: issuer.name,
       },
       issued_at: issuedAt,
-      issued_by: input.actorId,
+      issued_by: draft.actorId,
       pdf,
       pdf_sha256: sha256Hex(pdf),
       check_code: checkCode,
-      version: (input.supersedes?.version ?? 0) + 1,
-      supersedes: input.supersedes?.id ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await recordAudit(trx, {
-    actorId: input.actorId,
-    action: input.supersedes ? 'attestation.reissued' : 'attestation.issued',
-    subjectPersonId: input.personId,
-    details: { attestationId: row.id, number, kind: input.kind, sessionId: input.sessionId, replaces: input.replaces },
-  });
-  return { id: row.id, number };
+      version: (draft.supersedes?.version ?? 0) + 1,
+      supersedes: draft.supersedes?.id ?? null,
+    });
+  }
+  const inserted = await trx.insertInto('attestation').values(rows).returning(['id', 'number', 'person_id']).execute();
+  const idOf = new Map(inserted.map((r) => [r.number, r.id]));
+  const issued = drafts.map((draft, i) => ({ id: idOf.get(numbers[i]!)!, number: numbers[i]!, personId: draft.personId }));
+  await recordAudit(
+    trx,
+    drafts.map((draft, i) => ({
+      actorId: draft.actorId,
+      action: draft.supersedes ? 'attestation.reissued' : 'attestation.issued',
+      subjectPersonId: draft.personId,
+      details: { attestationId: issued[i]!.id, number: issued[i]!.number, kind: draft.kind, sessionId: draft.sessionId, replaces: draft.replaces },
+    })),
+  );
+  return issued;
 }
 
 /** What an attestation copies from the session and the participant's attendance, as they are now. */
@@ -119,6 +131,20 @@ function sessionFigures(eligibility: SessionEligibility, participant: Participan
     hoursAttended: participant.hoursAttended,
     hoursPlanned: participant.hoursPlanned,
     attendanceRate: participant.attendanceRate,
+  };
+}
+
+/** A first attestation of a session for a participant. */
+function sessionDraft(eligibility: SessionEligibility, participant: ParticipantEligibility, kind: SessionKind, actorId: string): AttestationDraft {
+  return {
+    kind,
+    personId: participant.personId,
+    sessionId: eligibility.session.id,
+    actorId,
+    holderName: `${participant.givenName} ${participant.familyName}`,
+    ...sessionFigures(eligibility, participant),
+    replaces: null,
+    supersedes: null,
   };
 }
 
@@ -136,7 +162,7 @@ export async function issueAttestation(
   return issueTo(ctx, eligibility, participant, input.kind, input.actorId);
 }
 
-/** The issue itself, once the session's figures are read (a bulk issue reads them once for all). */
+/** The issue itself, once the session's figures are read. */
 async function issueTo(
   ctx: AppContext,
   eligibility: SessionEligibility,
@@ -151,18 +177,7 @@ async function issueTo(
   if (!verdict.eligible) return { ok: false, status: 409, message: `${ATTESTATION_KIND_LABELS[kind]} impossible : ${verdict.reason}` };
   const issued = await ctx.db
     .transaction()
-    .execute((trx) =>
-      insertAttestation(ctx, trx, {
-        kind,
-        personId: participant.personId,
-        sessionId,
-        actorId,
-        holderName: `${participant.givenName} ${participant.familyName}`,
-        ...sessionFigures(eligibility, participant),
-        replaces: null,
-        supersedes: null,
-      }),
-    )
+    .execute(async (trx) => (await insertAttestations(ctx, trx, [sessionDraft(eligibility, participant, kind, actorId)]))[0]!)
     .catch(async (error: unknown) => {
       // Two coordinators issuing the same one at once: the unique index keeps one, which is returned.
       const winner = await currentAttestation(ctx.db, participant.personId, kind, sessionId);
@@ -170,32 +185,77 @@ async function issueTo(
       throw error;
     });
   if ('raced' in issued) return { ok: true, id: issued.id, number: issued.number, created: false };
-  await notifyHolder(ctx, participant.personId, issued.number, kind);
-  return { ok: true, ...issued, created: true };
+  await notifyHolders(ctx, [{ personId: participant.personId, number: issued.number, kind }]);
+  return { ok: true, id: issued.id, number: issued.number, created: true };
+}
+
+/** How far a bulk issue has gone: `done` of `total` eligible participants handled. */
+export interface BulkProgress {
+  done: number;
+  total: number;
+  issued: number;
+  alreadyHeld: number;
+  notEligible: number;
 }
 
 /**
- * Issues a kind of attestation to every eligible participant of a session, one transaction
- * each: if it stops half-way, those issued are complete and the rest can be issued again.
+ * Participants issued together in one transaction. Large enough that a bulk issue makes few
+ * round trips; small enough that a crash loses little work and a concurrent issue of the same
+ * year waits at most a fraction of a second for the counter's lock.
+ */
+export const BULK_CHUNK = 20;
+
+/**
+ * Issues a kind of attestation to every eligible participant of a session, BULK_CHUNK at a time,
+ * one transaction each: if it stops half-way (a crash, a restart), the chunks done are complete,
+ * the chunk under way left nothing behind (not even a number), and running it again issues the rest.
  */
 export async function issueForSession(
   ctx: AppContext,
-  input: { actorId: string; actorRoles: readonly string[]; sessionId: string; kind: SessionKind; onProgress?: (done: number, total: number) => void },
-): Promise<Outcome<{ issued: number; alreadyHeld: number; notEligible: number }>> {
+  input: { actorId: string; actorRoles: readonly string[]; sessionId: string; kind: SessionKind; onProgress?: (progress: BulkProgress) => void | Promise<void> },
+): Promise<Outcome<Omit<BulkProgress, 'done' | 'total'>>> {
   if (!managesSessions(input.actorRoles)) return COORDINATION_ONLY;
+  if (!isUuid(input.sessionId)) return { ok: false, status: 404, message: 'Cette séance n’existe pas.' };
   const eligibility = await sessionEligibility(ctx.db, input.sessionId, ctx.now());
   if (!eligibility) return { ok: false, status: 404, message: 'Cette séance n’existe pas.' };
   const eligible = eligibility.participants.filter((p) => p.kinds[input.kind].eligible);
-  let issued = 0;
-  let alreadyHeld = 0;
-  for (const [i, p] of eligible.entries()) {
-    const outcome = await issueTo(ctx, eligibility, p, input.kind, input.actorId);
-    if (!outcome.ok) return outcome;
-    if (outcome.created) issued++;
-    else alreadyHeld++;
-    input.onProgress?.(i + 1, eligible.length);
+  const progress: BulkProgress = { done: 0, total: eligible.length, issued: 0, alreadyHeld: 0, notEligible: eligibility.participants.length - eligible.length };
+  const held = new Set(
+    (
+      await ctx.db
+        .selectFrom('attestation')
+        .select('person_id')
+        .where('session_id', '=', input.sessionId)
+        .where('kind', '=', input.kind)
+        .where('superseded_at', 'is', null)
+        .execute()
+    ).map((r) => r.person_id),
+  );
+  for (let start = 0; start < eligible.length; start += BULK_CHUNK) {
+    const chunk = eligible.slice(start, start + BULK_CHUNK);
+    const toIssue = chunk.filter((p) => !held.has(p.personId));
+    progress.alreadyHeld += chunk.length - toIssue.length;
+    const made = await ctx.db
+      .transaction()
+      .execute((trx) => insertAttestations(ctx, trx, toIssue.map((p) => sessionDraft(eligibility, p, input.kind, input.actorId))))
+      .catch(() => null);
+    if (made) {
+      await notifyHolders(ctx, made.map((m) => ({ ...m, kind: input.kind })));
+      progress.issued += made.length;
+    } else {
+      // Someone issued one of these meanwhile (the unique index refused the chunk): one by one,
+      // each finding what is already held. A real failure is reported by the first issue it stops.
+      for (const p of toIssue) {
+        const outcome = await issueTo(ctx, eligibility, p, input.kind, input.actorId);
+        if (!outcome.ok) return outcome;
+        if (outcome.created) progress.issued++;
+        else progress.alreadyHeld++;
+      }
+    }
+    progress.done += chunk.length;
+    await input.onProgress?.({ ...progress });
   }
-  return { ok: true, issued, alreadyHeld, notEligible: eligibility.participants.length - eligible.length };
+  return { ok: true, issued: progress.issued, alreadyHeld: progress.alreadyHeld, notEligible: progress.notEligible };
 }
 
 async function currentAttestation(db: Database, personId: string, kind: AttestationKind, sessionId: string) {
@@ -263,36 +323,50 @@ export async function reissueAttestation(
       .returning('id')
       .executeTakeFirst();
     if (!locked) return null;
-    return insertAttestation(ctx, trx, {
-      kind: old.kind,
-      personId: old.person_id,
-      sessionId: old.session_id,
-      actorId: input.actorId,
-      // An erased person keeps the name the document had.
-      holderName: person.erased_at ? old.holder_name : `${person.given_name} ${person.family_name}`,
-      ...sessionFigures(eligibility, participant),
-      replaces: old.number,
-      supersedes: { id: old.id, version: old.version },
-    });
+    const [replacement] = await insertAttestations(ctx, trx, [
+      {
+        kind: old.kind,
+        personId: old.person_id,
+        sessionId: old.session_id,
+        actorId: input.actorId,
+        // An erased person keeps the name the document had.
+        holderName: person.erased_at ? old.holder_name : `${person.given_name} ${person.family_name}`,
+        ...sessionFigures(eligibility, participant),
+        replaces: old.number,
+        supersedes: { id: old.id, version: old.version },
+      },
+    ]);
+    return replacement!;
   });
   if (!issued) return { ok: false, status: 409, message: 'Cette attestation vient d’être remplacée.' };
-  await notifyHolder(ctx, old.person_id, issued.number, old.kind);
-  return { ok: true, ...issued, created: true };
+  await notifyHolders(ctx, [{ personId: old.person_id, number: issued.number, kind: old.kind }]);
+  return { ok: true, id: issued.id, number: issued.number, created: true };
 }
 
-async function notifyHolder(ctx: AppContext, personId: string, number: string, kind: AttestationKind): Promise<void> {
-  const person = await ctx.db.selectFrom('person').select(['email', 'given_name', 'erased_at']).where('id', '=', personId).executeTakeFirst();
-  if (!person || person.erased_at) return;
-  await ctx.mail({
-    to: person.email,
-    personId,
-    subject: `${ATTESTATION_KIND_LABELS[kind]} n° ${number}`,
-    text: `Bonjour ${person.given_name},
+/** Tells each holder, by email, that their attestation is ready (one query for all of them). */
+async function notifyHolders(ctx: AppContext, issued: readonly { personId: string; number: string; kind: AttestationKind }[]): Promise<void> {
+  if (issued.length === 0) return;
+  const people = await ctx.db
+    .selectFrom('person')
+    .select(['id', 'email', 'given_name'])
+    .where('id', 'in', issued.map((i) => i.personId))
+    .where('erased_at', 'is', null)
+    .execute();
+  const byId = new Map(people.map((p) => [p.id, p]));
+  for (const { personId, number, kind } of issued) {
+    const person = byId.get(personId);
+    if (!person) continue;
+    await ctx.mail({
+      to: person.email,
+      personId,
+      subject: `${ATTESTATION_KIND_LABELS[kind]} n° ${number}`,
+      text: `Bonjour ${person.given_name},
 
 Votre ${ATTESTATION_KIND_LABELS[kind].toLowerCase()} n° ${number} est prête. Vous la trouverez, à télécharger en PDF, sur ${ctx.publicUrl}/mes-attestations.
 
 Toute personne à qui vous la transmettez (un employeur, un financeur) peut vérifier qu’elle est authentique grâce à son QR code.
 
 L’équipe d’ESPER Pro`,
-  });
+    });
+  }
 }

@@ -18,3 +18,8 @@ export function formatNumber(year: number, sequence: number): string {
 }
 
 export const NUMBER_PATTERN = /^EP-(\d{4})-(\d{6})$/;
+
+/** What the progress bar of a bulk issue says (on the page, and as the page's script updates it). */
+export function bulkProgressText(done: number, total: number): string {
+  return `${done} personne${done > 1 ? 's' : ''} traitée${done > 1 ? 's' : ''} sur ${total}. Vous pouvez quitter cette page : la délivrance continue.`;
+}

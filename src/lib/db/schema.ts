@@ -261,6 +261,13 @@ export interface CredentialSigningKeyTable {
   retired_at: Timestamp | null;
 }
 
+/** An attestation's bit in the Open Badges revocation list, drawn once (migration 0008). */
+export interface OpenBadgeStatusTable {
+  attestation_id: string;
+  status_list_index: number;
+  assigned_at: CreatedAt;
+}
+
 export interface AttestationCounterTable {
   year: number;
   last_number: number;
@@ -318,6 +325,7 @@ export interface DB {
   attestation: AttestationTable;
   attestation_batch: AttestationBatchTable;
   credential_signing_key: CredentialSigningKeyTable;
+  open_badge_status: OpenBadgeStatusTable;
 }
 
 export type Person = Selectable<PersonTable>;

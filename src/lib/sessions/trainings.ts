@@ -103,15 +103,17 @@ export function splitObjectives(text: string): string[] {
     .filter((line) => line.length > 0);
 }
 
-/** « Premiers secours en santé mentale » → « premiers-secours-en-sante-mentale » */
+/** Latin letters that carry no combining accent, so NFD leaves them whole. */
+const PLAIN_LETTERS: Record<string, string> = { œ: 'oe', æ: 'ae', ł: 'l', ø: 'o', đ: 'd', ß: 'ss' };
+
+/** « Premiers secours en santé mentale » → « premiers-secours-en-sante-mentale »; « Łukasz » → « lukasz ». */
 export function slugify(title: string): string {
   return (
     title
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
-      .replace(/œ/g, 'oe')
-      .replace(/æ/g, 'ae')
+      .replace(/[œæłøđß]/g, (letter) => PLAIN_LETTERS[letter]!)
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 60)
