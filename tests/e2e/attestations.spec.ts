@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import yauzl from 'yauzl';
+import { unzip } from '../support/zip.ts';
 import { sha256Hex } from '../../src/lib/attestations/issue.ts';
 import { test, expect } from './support/fixtures.ts';
 import { expectNoAxeViolations, expectNoHorizontalScroll } from './support/axe.ts';
@@ -10,25 +10,6 @@ import { addTraining } from '../support/sessions.ts';
 import { finishedSession } from '../support/finished-session.ts';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { issueAttestation, revokeAttestation } from '../../src/lib/attestations/issue.ts';
-
-/** The files of a ZIP, read back with yauzl. */
-async function unzip(bytes: Buffer): Promise<Map<string, Uint8Array>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
-  const files = new Map<string, Uint8Array>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) =>
-      zip.openReadStream(entry, async (e, stream) => {
-        if (e) return reject(e);
-        files.set(entry.fileName, Buffer.concat(await Array.fromAsync(stream)));
-        zip.readEntry();
-      }),
-    );
-    zip.on('end', () => resolve());
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return files;
-}
 
 async function pdfText(bytes: Uint8Array): Promise<string> {
   // A copy: pdf.js takes over (detaches) the buffer it is given.

@@ -13,7 +13,7 @@ import { attestationByNumber, attestationByPdf, attestationPdf, attestationsOf }
 import type { Training } from '../../src/lib/sessions/trainings.ts';
 import { bulkIssueState, runningBulkIssues, startBulkIssue, STALLED_AFTER_MS } from '../../src/lib/attestations/batch.ts';
 import { sessionAttestationsZip } from '../../src/lib/attestations/archive.ts';
-import yauzl from 'yauzl';
+import { unzip } from '../support/zip.ts';
 
 let database: TestDatabase;
 let world: World;
@@ -190,25 +190,6 @@ describe('a bulk issue in the background, and the ZIP of a session', () => {
     expect(await sessionAttestationsZip(database.db, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 });
-
-/** The files of a ZIP, read back with yauzl (the library the platform reads uploads with). */
-async function unzip(bytes: Buffer): Promise<Map<string, Uint8Array>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
-  const files = new Map<string, Uint8Array>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) =>
-      zip.openReadStream(entry, async (e, stream) => {
-        if (e) return reject(e);
-        files.set(entry.fileName, Buffer.concat(await Array.fromAsync(stream)));
-        zip.readEntry();
-      }),
-    );
-    zip.on('end', () => resolve());
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return files;
-}
 
 describe('revoking and re-issuing', () => {
   it('a revoked attestation says so on verification; a re-issue supersedes it, both kept', async () => {

@@ -1,4 +1,5 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { concatBytes, pngChunk } from './signature-png.ts';
 
 /**
  * Images for the organisation's settings, built by hand (no image package): a logo as the
@@ -15,11 +16,11 @@ export function rgbPng(width: number, height: number, channels: 3 | 4, pixel: (x
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([8, channels === 3 ? 2 : 6, 0, 0, 0], 8);
-  return concat([
+  return concatBytes([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', new Uint8Array(deflateSync(raw, { level: 9 }))),
-    chunk('IEND', new Uint8Array(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', new Uint8Array(deflateSync(raw, { level: 9 }))),
+    pngChunk('IEND', new Uint8Array(0)),
   ]);
 }
 
@@ -46,7 +47,7 @@ export function noisePng(width: number, height: number, seed = 1): Uint8Array {
 /** The PNG with one more chunk right after its header (a text chunk, say), its CRC right. */
 export function withChunk(png: Uint8Array, type: string, data: Uint8Array): Uint8Array {
   const headerEnd = 8 + 12 + 13;
-  return concat([png.subarray(0, headerEnd), chunk(type, data), png.subarray(headerEnd)]);
+  return concatBytes([png.subarray(0, headerEnd), pngChunk(type, data), png.subarray(headerEnd)]);
 }
 
 /** A real baseline JPEG, 64 × 32 pixels (a teal-to-terracotta gradient with a white disc), 629 bytes. */
@@ -56,23 +57,3 @@ export const LOGO_JPEG: Uint8Array = new Uint8Array(
     'base64',
   ),
 );
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
