@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfText } from '../support/pdf.ts';
 import { unzip } from '../support/zip.ts';
 import { sha256Hex } from '../../src/lib/attestations/issue.ts';
 import { test, expect } from './support/fixtures.ts';
@@ -10,12 +10,6 @@ import { addTraining } from '../support/sessions.ts';
 import { finishedSession } from '../support/finished-session.ts';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { issueAttestation, revokeAttestation } from '../../src/lib/attestations/issue.ts';
-
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  // A copy: pdf.js takes over (detaches) the buffer it is given.
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
-  return (await (await pdf.getPage(1)).getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ');
-}
 
 test('the coordinator issues the certificates of a session; a participant downloads theirs; anyone verifies it', async ({ page, browser, person, signIn, db, baseURL }) => {
   test.setTimeout(120_000);

@@ -1,13 +1,7 @@
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfText } from '../support/pdf.ts';
 import { test, expect } from './support/fixtures.ts';
 import { expectNoAxeViolations, expectNoHorizontalScroll } from './support/axe.ts';
 import { logoPng } from '../support/organisation-images.ts';
-
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  // A copy: pdf.js takes over (detaches) the buffer it is given.
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
-  return (await (await pdf.getPage(1)).getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ');
-}
 
 test('a coordinator changes the representative and uploads a logo, then opens a specimen', async ({ page, person, signIn, db }) => {
   test.setTimeout(60_000);

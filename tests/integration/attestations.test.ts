@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfQrCodes, pdfText } from '../support/pdf.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { testContext } from '../support/context.ts';
 import { lastEmailTo } from '../support/mailbox.ts';
@@ -27,12 +27,6 @@ afterAll(() => database.drop());
 
 const coordination = () => ({ actorId: world.coordinator.id, actorRoles: world.coordinator.roles });
 const coordinatorViewer = () => ({ id: world.coordinator.id, roles: world.coordinator.roles });
-
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
-  const page = await pdf.getPage(1);
-  return (await page.getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ');
-}
 
 /** Zoë came to every half-day, Łukasz to three of four (75 %), Camille to none. */
 async function pssmSession() {
@@ -218,8 +212,10 @@ describe('revoking and re-issuing', () => {
     const { ctx, sessionId, zoe } = await pssmSession();
     const issued = await issueAttestation(ctx, { ...coordination(), sessionId, personId: zoe.id, kind: 'end_of_training' });
     if (!issued.ok) throw new Error(issued.message);
-    const text = await pdfText((await attestationPdf(database.db, issued.id, coordinatorViewer()))!.pdf);
-    const code = new RegExp(`/verifier/${issued.number}\\?c=([a-z2-7]+)`).exec(text)![1]!;
+    const pdf = (await attestationPdf(database.db, issued.id, coordinatorViewer()))!.pdf;
+    const code = new RegExp(`/verifier/${issued.number}\\?c=([a-z2-7]+)`).exec(await pdfText(pdf))![1]!;
+    // The QR code, decoded as a phone's camera would, holds the same link.
+    expect(await pdfQrCodes(pdf)).toEqual([`http://parcours.test/verifier/${issued.number}?c=${code}`]);
     expect((await attestationByNumber(database.db, issued.number, code))!.checked).toBe(true);
     expect((await attestationByNumber(database.db, issued.number.toLowerCase(), 'aaaa'))!.checked).toBe(false);
     expect(await attestationByNumber(database.db, "EP-2026-0'; --")).toBeUndefined();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfText } from '../support/pdf.ts';
 import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { testContext } from '../support/context.ts';
@@ -33,12 +34,6 @@ const NEW_DETAILS = {
   representativeName: 'Hélène Dupré-Ångström',
   representativeTitle: 'Co-présidente',
 };
-
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  // A copy: pdf.js takes over (detaches) the buffer it is given.
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
-  return (await (await pdf.getPage(1)).getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ');
-}
 
 /** How many images the first page paints, as pdf.js draws it. */
 async function imagesPainted(bytes: Uint8Array): Promise<number> {
