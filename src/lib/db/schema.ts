@@ -145,6 +145,8 @@ export interface TrainingTable {
   module_id: string | null;
   /** The attendance rate (0 to 1) the end-of-training attestation asks for. */
   attendance_threshold: ColumnType<number, number | undefined, number>;
+  /** Analyse de la pratique or supervision: attended sessions count towards stages 6 and 7. */
+  practice_kind: ColumnType<PracticeKind | null, PracticeKind | null | undefined, PracticeKind | null>;
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -300,6 +302,89 @@ export interface AttestationTable {
   revocation_reason: string | null;
 }
 
+export const PRACTICE_KINDS = ['practice_analysis', 'supervision'] as const;
+export type PracticeKind = (typeof PRACTICE_KINDS)[number];
+
+export const REQUIREMENT_KINDS = ['module_completed', 'training_attended', 'mission_hours', 'practice_analysis_sessions', 'supervision_sessions', 'coordinator_check'] as const;
+export type RequirementKind = (typeof REQUIREMENT_KINDS)[number];
+
+export interface PathwayRequirementTable {
+  id: Generated<string>;
+  stage: number;
+  kind: RequirementKind;
+  module_slug: string | null;
+  training_id: string | null;
+  min_attendance: number | null;
+  quantity: number | null;
+  label: string | null;
+  position: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  retired_at: Timestamp | null;
+  retired_by: string | null;
+}
+
+export interface PathwayMemberTable {
+  person_id: string;
+  /** The stage the trainee is on, 1 to 7; 8 once the seventh is validated. */
+  stage: ColumnType<number, number | undefined, number>;
+  cohort: string | null;
+  joined_at: ColumnType<Date, Date | string | undefined, never>;
+  stage_since: ColumnType<Date, Date | string | undefined, Date | string>;
+  validation_requested_at: Timestamp | null;
+  professional_referent_id: string | null;
+  peer_referent_id: string | null;
+}
+
+export interface PathwayDecisionTable {
+  id: Generated<string>;
+  person_id: string;
+  stage: number;
+  decision: 'validated' | 'returned';
+  comment: string;
+  decided_by: string | null;
+  decided_at: Timestamp;
+  attestation_id: string | null;
+}
+
+export interface PathwayCheckTable {
+  requirement_id: string;
+  person_id: string;
+  checked_by: string | null;
+  checked_at: Timestamp;
+}
+
+export const MISSION_KINDS = ['individual_support', 'group', 'helpline', 'team_mediation', 'workshop', 'other'] as const;
+export type MissionKind = (typeof MISSION_KINDS)[number];
+
+export interface VolunteerMissionTable {
+  id: Generated<string>;
+  person_id: string;
+  stage: number;
+  /** A calendar day, YYYY-MM-DD. */
+  done_on: ColumnType<string, string, string>;
+  minutes: number;
+  kind: MissionKind;
+  partner_structure: string;
+  pair_id: string | null;
+  pair_name: string;
+  status: ColumnType<'submitted' | 'validated' | 'returned', 'submitted' | 'validated' | 'returned' | undefined, 'submitted' | 'validated' | 'returned'>;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+  review_comment: string | null;
+  created_at: CreatedAt;
+}
+
+export interface JournalEntryTable {
+  id: Generated<string>;
+  author_id: string;
+  stage: number;
+  body: string;
+  written_at: Timestamp;
+  updated_at: Timestamp;
+  shared_at: Timestamp | null;
+}
+
 export interface DB {
   person: PersonTable;
   person_role: PersonRoleTable;
@@ -325,6 +410,12 @@ export interface DB {
   attestation: AttestationTable;
   attestation_batch: AttestationBatchTable;
   credential_signing_key: CredentialSigningKeyTable;
+  pathway_requirement: PathwayRequirementTable;
+  pathway_member: PathwayMemberTable;
+  pathway_decision: PathwayDecisionTable;
+  pathway_check: PathwayCheckTable;
+  volunteer_mission: VolunteerMissionTable;
+  journal_entry: JournalEntryTable;
   open_badge_status: OpenBadgeStatusTable;
 }
 
