@@ -7,6 +7,7 @@ import { closeDb, db } from '../../src/lib/db/index.ts';
 import { migrateToLatest } from '../../src/lib/db/migrate.ts';
 import { createMailer } from '../../src/lib/mail/outbox.ts';
 import { seedDemoTrainings } from '../../src/lib/sessions/demo.ts';
+import { seedDemoPathway } from '../../src/lib/pathway/demo.ts';
 
 export async function prepareDatabase(): Promise<{ embedded: boolean; demo: boolean }> {
   let settings;
@@ -28,13 +29,15 @@ export async function prepareDatabase(): Promise<{ embedded: boolean; demo: bool
       await seedDemoAccounts(db());
       // Its own context, not appContext(): that one keeps its handle, and this one is closed below.
       const database = db();
-      await seedDemoTrainings({
+      const demoContext = {
         db: database,
         mail: createMailer(database, { from: settings.MAIL_FROM }),
         publicUrl: settings.PUBLIC_URL,
         sessionDays: settings.SESSION_DAYS,
         now: () => new Date(),
-      });
+      };
+      await seedDemoTrainings(demoContext);
+      await seedDemoPathway(demoContext);
     }
   } catch (error) {
     console.error(`The database could not be prepared: ${(error as Error).message}`);

@@ -36,6 +36,17 @@ const PAGES: Array<{ path: string; as: Role | null; name: string }> = [
   { path: '/coordination/formations', as: 'coordinator', name: 'formations à gérer' },
   { path: '/coordination/organisation', as: 'coordinator', name: 'coordonnées de l’organisme' },
   { path: '/mes-attestations', as: 'trainee', name: 'mes attestations' },
+  { path: '/mon-parcours', as: 'trainee', name: 'mon parcours' },
+  { path: '/mon-parcours', as: 'professional', name: 'mon parcours hors du parcours' },
+  { path: '/coordination/parcours', as: 'coordinator', name: 'parcours : la cohorte' },
+  { path: '/coordination/parcours?etape=1', as: 'coordinator', name: 'parcours : une étape' },
+  { path: '/coordination/parcours/conditions', as: 'coordinator', name: 'conditions des étapes' },
+  { path: '/mon-parcours/carnet', as: 'trainee', name: 'carnet de bord (vide)' },
+  { path: '/mon-parcours/carnet', as: 'coordinator', name: 'carnet de bord hors du parcours' },
+  { path: '/accompagnement/carnets', as: 'professional', name: 'carnets partagés (aucun)' },
+  { path: '/mon-parcours/missions', as: 'trainee', name: 'mes missions (étape 1)' },
+  { path: '/mon-parcours/missions', as: 'professional', name: 'mes missions hors du parcours' },
+  { path: '/accompagnement', as: 'trainer', name: 'accompagnement (rien à faire)' },
   { path: '/verifier', as: null, name: 'vérifier une attestation' },
   { path: '/verifier/EP-2026-999999', as: null, name: 'attestation inconnue' },
 ];
@@ -70,6 +81,18 @@ test('the person-detail page of an admin passes axe', async ({ page, person, sig
   await signIn(await person({ givenName: 'Axe', familyName: 'Admin', roles: ['admin'] }));
   const someone = await person({ givenName: 'Zoë', familyName: 'Lefèvre', roles: ['trainee', 'trainer'] });
   await page.goto(`/admin/personnes/${someone.id}`);
+  await expectNoAxeViolations(page);
+});
+
+test('the referents page of a trainee passes axe, and names a refusal beside its field', async ({ page, person, signIn }) => {
+  await signIn(await person({ givenName: 'Axe', familyName: 'Coordination', roles: ['coordinator'] }));
+  const trainee = await person({ givenName: 'Zoë', familyName: 'Lefèvre', roles: ['trainee'] });
+  await page.goto(`/coordination/parcours/${trainee.id}/referents`);
+  await expectNoAxeViolations(page);
+  await page.getByRole('textbox', { name: /^Référent·e professionnel·le/ }).fill('personne@inconnue.fr');
+  await page.getByRole('button', { name: 'Enregistrer les référents' }).click();
+  await expect(page.getByRole('alert')).toContainText('aucun compte ne porte cette adresse');
+  await expect(page.getByRole('textbox', { name: /^Référent·e professionnel·le/ })).toHaveAttribute('aria-invalid', 'true');
   await expectNoAxeViolations(page);
 });
 

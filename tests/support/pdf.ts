@@ -24,9 +24,10 @@ export async function pdfQrCodes(bytes: Uint8Array): Promise<string[]> {
   const found: string[] = [];
   for (const [i, fn] of operators.fnArray.entries()) {
     if (fn !== OPS.constructPath) continue;
-    const data = (operators.argsArray[i] as [number, Float32Array[] | null][])[1]?.[0];
+    // pdf.js 5 hands a path as [paint operator, [path data], bounding box].
+    const data = (operators.argsArray[i] as [number, (ArrayLike<number> | null)[] | null])[1]?.[0];
     if (!data) continue;
-    const rectangles = rectanglesOf(Array.from(data as ArrayLike<number>));
+    const rectangles = rectanglesOf(Array.from(data));
     if (rectangles.length < 20) continue;
     const decoded = decodeRectangles(rectangles);
     if (decoded) found.push(decoded);

@@ -60,6 +60,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   // The same rule for the Open Badge (checked by openBadgeDownload through mayDownloadAttestation).
   '/attestations/[id]/open-badge': 'signed-in',
   '/mes-attestations': 'signed-in',
+  // The carnet de bord: any signed-in person reaches the page, but its queries return the
+  // author's own entries only, and a referent's shared entries only (checked by the domain,
+  // journal.ts, with no role bypass: a coordinator or an admin sees their own journal).
+  '/mon-parcours/carnet': 'signed-in',
+  '/accompagnement/carnets': 'signed-in',
   '/verifier': 'public',
   '/verifier/[numero]': 'public',
   // Read by other sites' software that verifies badges (wallets, employers' tools): the issuer's
@@ -67,6 +72,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/openbadges/emetteur': 'public',
   '/openbadges/cles': 'public',
   '/openbadges/statuts': 'public',
+  // A trainee's own pathway; anyone else signed in is told the pathway is for trainees.
+  '/mon-parcours': 'signed-in',
+  '/coordination/parcours': ['coordinator', 'admin'],
+  '/coordination/parcours/conditions': ['coordinator', 'admin'],
+  '/coordination/parcours/[personId]': ['coordinator', 'admin'],
+  '/coordination/parcours/[personId]/referents': ['coordinator', 'admin'],
+  // Missions in binôme: any signed-in person reaches these pages, and the domain (missions.ts)
+  // decides what they hold: a trainee's own missions; to a reviewer, only the missions where they
+  // are the pair or a referent of the trainee (isReferentOf). Anyone else reads an explanation.
+  '/mon-parcours/missions': 'signed-in',
+  '/accompagnement': 'signed-in',
   '/coordination/formations': ['coordinator', 'admin'],
   '/coordination/formations/[id]': ['coordinator', 'admin'],
   '/coordination/organisation': ['coordinator', 'admin'],

@@ -7,6 +7,9 @@ import { ROLE_LABELS } from './roles.ts';
 import { modulesPersonalData } from '../modules/progress.ts';
 import { releaseEnrolments, sessionsPersonalData } from '../sessions/enrolment.ts';
 import { attestationsOf } from '../attestations/records.ts';
+import { journalPersonalData } from '../pathway/journal.ts';
+import { forgetMissions, missionsPersonalData } from '../pathway/missions.ts';
+import { releaseReferent } from '../pathway/referents.ts';
 
 /**
  * Everything the platform holds about a person, as one JSON document they can download.
@@ -14,7 +17,7 @@ import { attestationsOf } from '../attestations/records.ts';
  */
 export async function exportPersonalData(db: Database, personId: string) {
   const person = await db.selectFrom('person').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
-  const [roles, sessions, emails, events, learning, trainings, attestations] = await Promise.all([
+  const [roles, sessions, emails, events, learning, trainings, attestations, journal] = await Promise.all([
     db.selectFrom('person_role').select(['role', 'granted_at']).where('person_id', '=', personId).execute(),
     db.selectFrom('auth_session').select(['created_at', 'expires_at', 'user_agent']).where('person_id', '=', personId).execute(),
     db
@@ -27,6 +30,8 @@ export async function exportPersonalData(db: Database, personId: string) {
     modulesPersonalData(db, personId),
     sessionsPersonalData(db, personId),
     attestationsOf(db, personId),
+    // The carnet de bord appears in its author's own download, and in no other export.
+    journalPersonalData(db, personId),
   ]);
   return {
     format: 'esper-parcours/donnees-personnelles/1',
@@ -48,12 +53,15 @@ export async function exportPersonalData(db: Database, personId: string) {
     trainings,
     // The documents themselves are downloaded from « Mes attestations ».
     attestations,
+    journal,
+    // Volunteer missions in binôme: the pair by the name typed, nobody's address.
+    missions: await missionsPersonalData(db, personId),
   };
 }
 
 /**
  * Erases an account at its owner's request: name, email and password are removed, sessions,
- * links and emails deleted. Records that the law requires (attestations, attendance) are kept,
+ * links, emails, the carnet de bord and volunteer missions deleted. Records that the law requires (attestations, attendance) are kept,
  * attached to the anonymised person.
  */
 export async function eraseAccount(ctx: AppContext, input: { personId: string; password: string }): Promise<Outcome> {
@@ -87,6 +95,11 @@ export async function eraseAccount(ctx: AppContext, input: { personId: string; p
     await trx.deleteFrom('one_time_token').where('person_id', '=', person.id).execute();
     await trx.deleteFrom('outbox_email').where('person_id', '=', person.id).execute();
     await trx.deleteFrom('outbox_email').where('to_address', '=', person.email).execute();
+    // The carnet de bord is personal notes, not a record: it goes whole, shared entries included.
+    await trx.deleteFrom('journal_entry').where('author_id', '=', person.id).execute();
+    // Missions are the trainee's own account of their pathway, not a legal record: they go too.
+    await forgetMissions(trx, person.id);
+    await releaseReferent(trx, person.id);
     await recordAudit(trx, { actorId: null, action: 'account.erased', subjectPersonId: person.id });
   });
   return { ok: true };

@@ -370,3 +370,53 @@ L’équipe d’ESPER Pro`,
     });
   }
 }
+
+/**
+ * The attestation of a validated pathway stage, issued from the validation (once: the decision
+ * row, locked, keeps the attestation it gave).
+ */
+export async function issueStageAttestation(
+  ctx: AppContext,
+  input: { actorId: string; actorRoles: readonly string[]; decisionId: string; stageTitle: string },
+): Promise<Outcome<IssuedAttestation>> {
+  if (!managesSessions(input.actorRoles)) return COORDINATION_ONLY;
+  if (!isUuid(input.decisionId)) return { ok: false, status: 404, message: 'Cette validation n’existe pas.' };
+  const issued = await ctx.db.transaction().execute(async (trx): Promise<Outcome<IssuedAttestation>> => {
+    const decision = await trx
+      .selectFrom('pathway_decision as d')
+      .innerJoin('person as p', 'p.id', 'd.person_id')
+      .leftJoin('attestation as a', 'a.id', 'd.attestation_id')
+      .select(['d.id', 'd.person_id', 'd.decision', 'd.decided_at', 'p.given_name', 'p.family_name', 'a.id as attestation_id', 'a.number'])
+      .where('d.id', '=', input.decisionId)
+      .forUpdate('d')
+      .executeTakeFirst();
+    if (!decision || decision.decision !== 'validated') return { ok: false, status: 404, message: 'Cette validation n’existe pas.' };
+    if (decision.attestation_id && decision.number) return { ok: true, id: decision.attestation_id, number: decision.number, created: false };
+    const [made] = await insertAttestations(ctx, trx, [
+      {
+        kind: 'pathway_stage',
+        personId: decision.person_id,
+        sessionId: null,
+        actorId: input.actorId,
+        holderName: `${decision.given_name} ${decision.family_name}`,
+        holderEmployer: null,
+        title: input.stageTitle,
+        place: null,
+        startsAt: null,
+        endsAt: decision.decided_at,
+        hoursAttended: 0,
+        hoursPlanned: 0,
+        attendanceRate: 0,
+        replaces: null,
+        supersedes: null,
+      },
+    ]);
+    await trx.updateTable('pathway_decision').set({ attestation_id: made!.id }).where('id', '=', decision.id).execute();
+    return { ok: true, id: made!.id, number: made!.number, created: true };
+  });
+  if (issued.ok && issued.created) {
+    const personId = (await ctx.db.selectFrom('pathway_decision').select('person_id').where('id', '=', input.decisionId).executeTakeFirstOrThrow()).person_id;
+    await notifyHolders(ctx, [{ personId, number: issued.number, kind: 'pathway_stage' }]);
+  }
+  return issued;
+}
