@@ -8,7 +8,10 @@ import { addPerson, buildWorld, type World, type WorldPerson } from '../support/
 import { openDatabase } from '../../src/lib/db/index.ts';
 import { pathwayMember } from '../../src/lib/pathway/members.ts';
 import { currentChecklist, decideStage, decisionsOf, requestValidation, setCheck } from '../../src/lib/pathway/passages.ts';
-import { activeRequirements, addRequirement, retiredRequirements, retireRequirement } from '../../src/lib/pathway/requirements.ts';
+import { activeRequirements, addRequirement, evaluateRequirements, pathwayFacts, retiredRequirements, retireRequirement } from '../../src/lib/pathway/requirements.ts';
+import { updateTraining } from '../../src/lib/sessions/trainings.ts';
+import { addTraining } from '../support/sessions.ts';
+import { finishedSession } from '../support/finished-session.ts';
 import { cohortBoard } from '../../src/lib/pathway/board.ts';
 import { issueStageAttestation } from '../../src/lib/attestations/issue.ts';
 import { attestationPdf } from '../../src/lib/attestations/records.ts';
@@ -140,6 +143,27 @@ describe('moving on in the pathway', () => {
     } finally {
       if (other !== database.db) await other.destroy();
     }
+  });
+});
+
+describe('what a trainee did, as the checklist counts it', () => {
+  it('a finished session counts with its attendance rate, and a practice-analysis one towards stage 6', async () => {
+    const ctx = testContext(database.db);
+    const karim = await addPerson(database.db, { givenName: 'Karim', familyName: 'Intervision', roles: ['trainee'] });
+    const training = await addTraining(ctx, world.coordinator, { title: 'Analyse de la pratique entre pairs' });
+    const edited = await updateTraining(ctx, { actorId: world.coordinator.id, trainingId: training.id, title: training.title, topic: 'pair-aidance', audience: 'trainees', durationHours: 14, summary: 'Des séances d’intervision entre pairs.', objectives: 'Revenir ensemble sur des situations vécues', practiceKind: 'practice_analysis' });
+    expect(edited).toMatchObject({ ok: true });
+    await finishedSession(ctx, { coordinator: world.coordinator, trainer: world.trainer, training, participants: [{ person: karim, presence: [true, true, true, false] }] });
+
+    const facts = await pathwayFacts(database.db, karim.id);
+    expect(facts.bestAttendance.get(training.id)).toBe(0.75);
+    expect(facts).toMatchObject({ practiceAnalysisSessions: 1, supervisionSessions: 0 });
+    const rules = [
+      { id: 'a', stage: 6, kind: 'training_attended' as const, moduleSlug: null, trainingId: training.id, minAttendance: 0.8, quantity: null, label: null, position: 1 },
+      { id: 'b', stage: 6, kind: 'training_attended' as const, moduleSlug: null, trainingId: training.id, minAttendance: 0.7, quantity: null, label: null, position: 2 },
+      { id: 'c', stage: 6, kind: 'practice_analysis_sessions' as const, moduleSlug: null, trainingId: null, minAttendance: null, quantity: 1, label: null, position: 3 },
+    ];
+    expect(evaluateRequirements(rules, facts, names).map((s) => s.met)).toEqual([false, true, true]);
   });
 });
 

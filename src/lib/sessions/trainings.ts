@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { Database } from '../db/index.ts';
-import type { TrainingAudience } from '../db/schema.ts';
-import { TRAINING_AUDIENCES } from '../db/schema.ts';
+import type { PracticeKind, TrainingAudience } from '../db/schema.ts';
+import { PRACTICE_KINDS, TRAINING_AUDIENCES } from '../db/schema.ts';
 import { TOPICS, type Topic } from '../modules/schema.ts';
 import { field } from '../forms.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -44,13 +44,23 @@ export function trainingFields(moduleSlugs: readonly string[]) {
       .optional()
       .transform((v) => v || String(DEFAULT_ATTENDANCE_PERCENT))
       .pipe(field.integer('Seuil d’assiduité', { min: 0, max: 100 })),
+    // Analyse de la pratique and supervision sessions count towards stages 6 and 7 of the pathway.
+    practiceKind: z
+      .enum(['', ...PRACTICE_KINDS], { error: 'Type de séances : choisissez une des options proposées.' })
+      .optional()
+      .transform((v) => (v ? v : undefined)),
   });
 }
+
+export const PRACTICE_KIND_LABELS: Record<PracticeKind, string> = {
+  practice_analysis: 'Analyse de la pratique (intervision)',
+  supervision: 'Supervision',
+};
 
 /** The attendance rate an end-of-training attestation asks for, unless the training says otherwise. */
 export const DEFAULT_ATTENDANCE_PERCENT = 80;
 type TrainingForm = z.output<ReturnType<typeof trainingFields>>;
-export type TrainingInput = Omit<TrainingForm, 'attendancePercent'> & { attendancePercent?: number | undefined };
+export type TrainingInput = Omit<TrainingForm, 'attendancePercent' | 'practiceKind'> & { attendancePercent?: number | undefined; practiceKind?: PracticeKind | undefined };
 
 export interface Training {
   id: string;
@@ -64,6 +74,7 @@ export interface Training {
   moduleId: string | null;
   /** Between 0 and 1. */
   attendanceThreshold: number;
+  practiceKind: PracticeKind | null;
 }
 
 type TrainingRow = {
@@ -77,9 +88,10 @@ type TrainingRow = {
   objectives: string;
   module_id: string | null;
   attendance_threshold: number;
+  practice_kind: PracticeKind | null;
 };
 
-const TRAINING_COLUMNS = ['id', 'slug', 'title', 'topic', 'audience', 'duration_hours', 'summary', 'objectives', 'module_id', 'attendance_threshold'] as const;
+const TRAINING_COLUMNS = ['id', 'slug', 'title', 'topic', 'audience', 'duration_hours', 'summary', 'objectives', 'module_id', 'attendance_threshold', 'practice_kind'] as const;
 
 function toTraining(row: TrainingRow): Training {
   return {
@@ -93,6 +105,7 @@ function toTraining(row: TrainingRow): Training {
     objectives: splitObjectives(row.objectives),
     moduleId: row.module_id,
     attendanceThreshold: Number(row.attendance_threshold),
+    practiceKind: row.practice_kind,
   };
 }
 
@@ -132,6 +145,7 @@ function trainingValues(input: TrainingInput, now: Date) {
     objectives: splitObjectives(input.objectives).join('\n'),
     module_id: input.moduleId ?? null,
     attendance_threshold: (input.attendancePercent ?? DEFAULT_ATTENDANCE_PERCENT) / 100,
+    practice_kind: input.practiceKind ?? null,
     updated_at: now,
   };
 }
