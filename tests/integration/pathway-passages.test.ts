@@ -151,7 +151,7 @@ describe('what a trainee did, as the checklist counts it', () => {
     const ctx = testContext(database.db);
     const karim = await addPerson(database.db, { givenName: 'Karim', familyName: 'Intervision', roles: ['trainee'] });
     const training = await addTraining(ctx, world.coordinator, { title: 'Analyse de la pratique entre pairs' });
-    const edited = await updateTraining(ctx, { actorId: world.coordinator.id, trainingId: training.id, title: training.title, topic: 'pair-aidance', audience: 'trainees', durationHours: 14, summary: 'Des séances d’intervision entre pairs.', objectives: 'Revenir ensemble sur des situations vécues', practiceKind: 'practice_analysis' });
+    const edited = await updateTraining(ctx, { actorId: world.coordinator.id, trainingId: training.id, title: training.title, topic: 'pair-aidance', audience: 'trainees', durationHours: 14, summary: 'Des séances d’intervision entre pairs.', objectives: 'Revenir ensemble sur des situations vécues', moduleId: undefined, practiceKind: 'practice_analysis' });
     expect(edited).toMatchObject({ ok: true });
     await finishedSession(ctx, { coordinator: world.coordinator, trainer: world.trainer, training, participants: [{ person: karim, presence: [true, true, true, false] }] });
 

@@ -238,16 +238,7 @@ export async function sharedEntriesFor(db: Database, referentId: string): Promis
     .limit(SHARED_ENTRIES_LIMIT + 1)
     .execute();
   return {
-    entries: rows.slice(0, SHARED_ENTRIES_LIMIT).map((r) => ({
-      id: r.id,
-      authorId: r.author_id,
-      authorName: `${r.given_name} ${r.family_name}`,
-      stage: r.stage as StageNumber,
-      body: r.body,
-      writtenAt: r.written_at,
-      updatedAt: r.updated_at,
-      sharedAt: r.shared_at!,
-    })),
+    entries: rows.slice(0, SHARED_ENTRIES_LIMIT).map(sharedEntryOf),
     more: rows.length > SHARED_ENTRIES_LIMIT,
   };
 }
@@ -264,6 +255,21 @@ export async function sharedEntry(db: Database, entryId: string, viewerId: strin
     .where('p.erased_at', 'is', null)
     .executeTakeFirst();
   if (!row || !(await isReferentOf(db, viewerId, row.author_id))) return undefined;
+  return sharedEntryOf(row);
+}
+
+/** A shared entry as a referent reads it, from its row joined with its author's name. */
+function sharedEntryOf(row: {
+  id: string;
+  author_id: string;
+  given_name: string;
+  family_name: string;
+  stage: number;
+  body: string;
+  written_at: Date;
+  updated_at: Date;
+  shared_at: Date | null;
+}): SharedEntry {
   return {
     id: row.id,
     authorId: row.author_id,

@@ -1,11 +1,11 @@
-import type { Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Database } from '../db/index.ts';
 import type { Outcome } from '../accounts/registration.ts';
 import { recordAudit } from '../audit/index.ts';
 import { isUuid } from '../ids.ts';
 import { managesSessions } from '../sessions/training-sessions.ts';
-import type { DB, RequirementKind } from '../db/schema.ts';
+import type { DB, PathwayRequirementTable, RequirementKind } from '../db/schema.ts';
 import { attendanceRate, hoursAttended, slotHours } from '../attendance/hours.ts';
 import { frenchHours, frenchPercent } from '../time.ts';
 import { validatedMissionMinutes } from './missions.ts';
@@ -123,17 +123,7 @@ export function evaluateRequirements(requirements: readonly Requirement[], facts
 
 type Reader = Database | Transaction<DB>;
 
-function requirementOf(row: {
-  id: string;
-  stage: number;
-  kind: RequirementKind;
-  module_slug: string | null;
-  training_id: string | null;
-  min_attendance: number | null;
-  quantity: number | null;
-  label: string | null;
-  position: number;
-}): Requirement {
+function requirementOf(row: Selectable<PathwayRequirementTable>): Requirement {
   return {
     id: row.id,
     stage: row.stage,
