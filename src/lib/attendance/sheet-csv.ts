@@ -1,4 +1,5 @@
 import { frenchPercent } from '../time.ts';
+import { csvDecimal as decimal, csvDocument } from '../web/csv.ts';
 import type { SheetData } from './sheet-data.ts';
 import { NOT_SIGNED_LABEL, cellText, countersignatureText, halfDayLabel, halfDayTimes } from './sheet-labels.ts';
 
@@ -22,17 +23,5 @@ export function renderSheetCsv(sheet: SheetData): string {
     frenchPercent(p.attendanceRate),
   ]);
   const countersignatures = ['Contre-signature', '', '', ...sheet.slots.map(countersignatureText), '', '', ''];
-  const lines = [header, ...rows, [], countersignatures].map((fields) => fields.map(csvField).join(';'));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-/** « 10,5 »: hours to the tenth, with a decimal comma and no unit. */
-function decimal(hours: number): string {
-  return (Math.round(hours * 10) / 10).toLocaleString('fr-FR', { maximumFractionDigits: 1, useGrouping: false });
-}
-
-function csvField(value: string): string {
-  // A spreadsheet would run a field starting like a formula (e.g. an employer typed « =HYPERLINK(…) »).
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[";\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  return csvDocument([header, ...rows, [], countersignatures]);
 }
