@@ -7,7 +7,7 @@ import { countingQueries } from '../support/query-counter.ts';
 import { addPerson, buildWorld, type World, type WorldPerson } from '../support/world.ts';
 import { openDatabase } from '../../src/lib/db/index.ts';
 import { pathwayMember } from '../../src/lib/pathway/members.ts';
-import { currentChecklist, decideStage, decisionsOf, requestValidation, setCheck } from '../../src/lib/pathway/passages.ts';
+import { cohortNames, currentChecklist, decideStage, decisionsOf, requestValidation, setCheck, setCohort } from '../../src/lib/pathway/passages.ts';
 import { activeRequirements, addRequirement, evaluateRequirements, pathwayFacts, retiredRequirements, retireRequirement } from '../../src/lib/pathway/requirements.ts';
 import { updateTraining } from '../../src/lib/sessions/trainings.ts';
 import { addTraining } from '../support/sessions.ts';
@@ -198,5 +198,26 @@ describe('the cohort board', () => {
     await currentChecklist(counting.db, zoe.id, names);
     await decisionsOf(counting.db, zoe.id);
     expect(counting.count()).toBe(first);
+  });
+
+  it('the coordination puts a trainee in a promotion, without counting it as an advance; others may not', async () => {
+    const ctx = testContext(database.db);
+    const yanis = await addPerson(database.db, { givenName: 'Yanis', familyName: 'Promo', roles: ['trainee'] });
+    const since = (await pathwayMember(database.db, yanis.id))!.stageSince;
+
+    expect(await setCohort(ctx, { actorId: world.trainer.id, actorRoles: world.trainer.roles, personId: yanis.id, cohort: 'Promotion 2027' })).toMatchObject({ ok: false, status: 403 });
+    expect(await setCohort(ctx, { ...coordination(), personId: world.professional.id, cohort: 'Promotion 2027' })).toMatchObject({ ok: false, status: 404 });
+    expect((await pathwayMember(database.db, yanis.id))!.cohort).toBeNull();
+
+    expect(await setCohort(ctx, { ...coordination(), personId: yanis.id, cohort: 'Promotion 2027' })).toEqual({ ok: true });
+    const member = (await pathwayMember(database.db, yanis.id))!;
+    expect(member).toMatchObject({ cohort: 'Promotion 2027', stage: 1 });
+    expect(member.stageSince.getTime()).toBe(since.getTime());
+    expect(await cohortNames(database.db)).toContain('Promotion 2027');
+    const audit = await database.db.selectFrom('audit_event').select(['action', 'details']).where('subject_person_id', '=', yanis.id).execute();
+    expect(audit).toEqual([{ action: 'pathway.cohort_set', details: { from: null, to: 'Promotion 2027' } }]);
+
+    expect(await setCohort(ctx, { ...coordination(), personId: yanis.id, cohort: undefined })).toEqual({ ok: true });
+    expect((await pathwayMember(database.db, yanis.id))!.cohort).toBeNull();
   });
 });

@@ -163,3 +163,25 @@ export async function setCheck(
   });
   return { ok: true };
 }
+
+/** The cohorts already named, for the coordination to pick the same spelling again. */
+export async function cohortNames(db: Database): Promise<string[]> {
+  const rows = await db.selectFrom('pathway_member').select('cohort').distinct().where('cohort', 'is not', null).orderBy('cohort').limit(200).execute();
+  return rows.map((r) => r.cohort!).filter((c) => c.length > 0);
+}
+
+/** Puts a trainee in a cohort (« Promotion 2026 »), or in none; audited. */
+export async function setCohort(ctx: AppContext, input: { actorId: string; actorRoles: readonly string[]; personId: string; cohort: string | undefined }): Promise<Outcome> {
+  if (!managesSessions(input.actorRoles)) return { ok: false, status: 403, message: 'Seule l’équipe de coordination range les stagiaires par promotion.' };
+  const member = await pathwayMember(ctx.db, input.personId);
+  if (!member) return NOT_A_TRAINEE;
+  const cohort = input.cohort ?? null;
+  if (cohort === member.cohort) return { ok: true };
+  await ctx.db.transaction().execute(async (trx) => {
+    // A first row keeps the date they reached their stage: a cohort is not an advance.
+    await lockMember(trx, input.personId, member.stageSince);
+    await trx.updateTable('pathway_member').set({ cohort }).where('person_id', '=', input.personId).execute();
+    await recordAudit(trx, { actorId: input.actorId, action: 'pathway.cohort_set', subjectPersonId: input.personId, details: { from: member.cohort, to: cohort } });
+  });
+  return { ok: true };
+}
