@@ -1,5 +1,5 @@
 // npm run bench — builds the production server, seeds a throw-away database with 5,000 people
-// (and module progress), serves it, measures a few pages under load with autocannon, and weighs
+// (module progress, sessions, a pathway of 2,000 trainees), serves it, measures a few pages under load with autocannon, and weighs
 // what a browser downloads for a module page, and times the attendance sheet's PDF.
 //
 // Settings (environment):
@@ -24,6 +24,7 @@ import { measurePageWeight, type PageWeight, type WeightTarget } from './bench/w
 import { seedWorld, type World } from './bench/world.ts';
 import { seedAttendance, type SeededAttendance } from './bench/attendance.ts';
 import { currentCode } from '../src/lib/attendance/codes.ts';
+import { seedPathway, type SeededPathway } from './bench/pathway.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const nodeBin = join(root, 'node_modules/.bin/node');
@@ -34,6 +35,7 @@ const SHEET_PARTICIPANTS = 20;
 const PDF_RUNS = 5;
 const PDF_GOAL_MS = 1000;
 const BULK_PARTICIPANTS = 300;
+const PATHWAY_TRAINEES = 2_000;
 const BULK_GOAL_MS = 10_000;
 /** Our own target: the ZIP of a 300-person session downloads in well under the time of a page turn. */
 const ZIP_GOAL_MS = 2_000;
@@ -50,7 +52,7 @@ const MODULE = { slug: 'retablissement', sectionsRead: 3 };
 const MODULE_PAGE = `/modules/${MODULE.slug}/les-cinq-principes`;
 
 /** The measured endpoints, in order. A new benchmark is one more line here. */
-function targets(world: World, attendance: SeededAttendance, origin: string): BenchTarget[] {
+function targets(world: World, attendance: SeededAttendance, pathway: SeededPathway, origin: string): BenchTarget[] {
   const signedIn = { cookie: `${SESSION_COOKIE}=${world.signedIn.token}` };
   const trainer = { cookie: attendance.trainerCookie };
   const slot = attendance.liveSlotId;
@@ -73,6 +75,10 @@ function targets(world: World, attendance: SeededAttendance, origin: string): Be
       rotateHeaders: attendance.participantCookies.map((cookie) => ({ cookie })),
       goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 },
     },
+    // The trainee's pathway (timeline, checklist, decisions), and the coordination's board of the 2,000.
+    { name: 'Mon parcours', path: '/mon-parcours', headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    { name: 'cohort board', path: '/coordination/parcours', headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    { name: 'cohort board, one stage', path: `/coordination/parcours?etape=${pathway.busiestStage}`, headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     // An employer following an attestation's QR code.
     { name: 'verification page', path: attendance.verifyPath, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
   ];
@@ -114,7 +120,7 @@ function build(): void {
 }
 
 /** Creates, migrates and seeds the database, then closes it: PGlite allows one process per folder. */
-async function prepareWorld(database: BenchDatabase): Promise<{ world: World; progress: SeededProgress; attendance: SeededAttendance }> {
+async function prepareWorld(database: BenchDatabase): Promise<{ world: World; progress: SeededProgress; attendance: SeededAttendance; pathway: SeededPathway }> {
   const db = database.open();
   try {
     let done = step(`Seeding ${PEOPLE.toLocaleString('en-US')} people`);
@@ -133,7 +139,10 @@ async function prepareWorld(database: BenchDatabase): Promise<{ world: World; pr
     done = step(`Seeding sessions: a half-day of ${LIVE_PARTICIPANTS} people open now, a 3-day session of ${SHEET_PARTICIPANTS} signed on the tablet`);
     const attendance = await seedAttendance(db, SESSION_COOKIE, { liveParticipants: LIVE_PARTICIPANTS, sheetParticipants: SHEET_PARTICIPANTS, bulkParticipants: BULK_PARTICIPANTS });
     done();
-    return { world, progress, attendance };
+    done = step(`Seeding the pathway: ${PATHWAY_TRAINEES.toLocaleString('en-US')} trainees over the seven stages`);
+    const pathway = await seedPathway(db, { trainees: PATHWAY_TRAINEES, signedInId: world.signedIn.personId, coordinatorId: attendance.coordinatorId, referentId: attendance.trainerId, now: new Date() });
+    done();
+    return { world, progress, attendance, pathway };
   } finally {
     await db.destroy();
   }
@@ -159,7 +168,7 @@ async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL;
   const database = adminUrl ? await temporaryPostgres(adminUrl) : await temporaryPglite();
   cleanups.push({ what: 'removing the bench database', run: () => database.dispose() });
-  const { world, progress, attendance } = await prepareWorld(database);
+  const { world, progress, attendance, pathway } = await prepareWorld(database);
 
   const port = await findFreePort(HOST, PORTS.from, PORTS.to);
   const starting = step(`Starting the server on port ${port}`);
@@ -180,7 +189,7 @@ async function main(): Promise<void> {
       weights.push(await measurePageWeight(server.url, target));
       done();
     }
-    for (const target of targets(world, attendance, server.url)) {
+    for (const target of targets(world, attendance, pathway, server.url)) {
       const done = step(`Measuring ${target.name} (${target.method ?? 'GET'} ${target.path})`);
       measurements.push(await measure(server.url, target, load));
       done();
@@ -200,6 +209,7 @@ async function main(): Promise<void> {
     database: database.label,
     people: world.people,
     progress,
+    pathway,
     connections: load.connections,
     seconds: load.seconds,
     warmupSeconds: load.warmupSeconds,

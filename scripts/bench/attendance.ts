@@ -14,6 +14,7 @@ import { signaturePng } from '../../tests/support/signature-png.ts';
 import { issueAttestation } from '../../src/lib/attestations/issue.ts';
 
 export interface SeededAttendance {
+  trainerId: string;
   trainerCookie: string;
   liveSlotId: string;
   /** The open half-day's secret: the benchmark derives the code of the moment from it. */
@@ -22,6 +23,7 @@ export interface SeededAttendance {
   sheetSessionId: string;
   sheetParticipants: number;
   sheetSlots: number;
+  coordinatorId: string;
   coordinatorCookie: string;
   /** A session that took place, whose participants all attended: issued in bulk by the benchmark. */
   bulkSessionId: string;
@@ -147,6 +149,8 @@ export async function seedAttendance(
   }
 
   return {
+    coordinatorId,
+    trainerId,
     coordinatorCookie: `${cookieName}=${(await createAuthSession(db, coordinatorId, { days: 30 })).token}`,
     bulkSessionId: bulk.sessionId,
     bulkParticipants: bulkPeople.length,

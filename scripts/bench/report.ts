@@ -2,12 +2,14 @@
 import type { Measurement } from './load.ts';
 import type { SeededProgress } from './progress.ts';
 import type { PageWeight } from './weight.ts';
+import type { SeededPathway } from './pathway.ts';
 
 export interface Report {
   nodeVersion: string;
   database: string;
   people: number;
   progress: SeededProgress;
+  pathway: SeededPathway;
   connections: number;
   seconds: number;
   warmupSeconds: number;
@@ -58,6 +60,8 @@ export function printReport(report: Report): boolean {
   console.log(
     `${fmt(report.people)} people · module progress: ${fmt(p.people)} people, ${fmt(p.modules)} modules started (${fmt(p.completed)} completed), ${fmt(p.sectionsRead)} sections read`,
   );
+  const pw = report.pathway;
+  console.log(`pathway: ${fmt(pw.trainees)} trainees, ${fmt(pw.decisions)} validated passages, ${fmt(pw.missions)} missions in binôme`);
   console.log(
     `${report.connections} connections · ${report.seconds} s per endpoint after a ${report.warmupSeconds} s warm-up`,
   );
