@@ -1,6 +1,7 @@
 import { test, expect } from './support/fixtures.ts';
 import { expectNoAxeViolations, expectNoHorizontalScroll } from './support/axe.ts';
 import { parisDay } from '../../src/lib/time.ts';
+import { pdfText } from '../support/pdf.ts';
 
 const PHONE = { width: 375, height: 800 };
 
@@ -108,7 +109,13 @@ test('from a missing requirement to the stage attestation', async ({ page, brows
   await expectNoAxeViolations(phone);
   await expectNoHorizontalScroll(phone);
   await phone.goto('/mes-attestations');
-  await expect(phone.getByText(number)).toBeVisible();
+  await expect(phone.getByText(`Initiation au métier · n° ${number}`)).toBeVisible();
+  const pdfLink = await phone.getByRole('link', { name: new RegExp(`Télécharger le PDF.*${number}`) }).getAttribute('href');
+  const pdf = await phoneContext.request.get(pdfLink!);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  const text = await pdfText(await pdf.body());
+  expect(text).toContain(`Nora Binome${suffix}`);
+  expect(text).toContain('Initiation au métier');
   await phoneContext.close();
 
   const subjects = (await db.selectFrom('outbox_email').select('subject').where('person_id', '=', trainee.id).orderBy('id').execute()).map((e) => e.subject);
