@@ -43,7 +43,8 @@ export async function checkAnswers200(baseUrl: string, target: BenchTarget): Pro
     headers: { ...target.headers, ...target.rotateHeaders?.[0] },
     body: typeof target.body === 'function' ? target.body() : target.body,
     redirect: 'manual',
-    signal: AbortSignal.timeout(10_000),
+    // Generous: the requests the previous endpoint's run left queued are served first (PGlite serves one at a time).
+    signal: AbortSignal.timeout(60_000),
   });
   await response.body?.cancel();
   if (response.status !== 200) {

@@ -57,25 +57,41 @@ const trainee = (r: Row): BoardTrainee => ({
   validationRequestedAt: r.validation_requested_at ?? null,
 });
 
+/**
+ * Trainees per stage (1 to 7, then PATHWAY_COMPLETE), in one grouped query over the cohort.
+ * The board and the coordination's dashboard share it, so both count the same people.
+ */
+export async function stageCounts(db: Database): Promise<Map<number, number>> {
+  const rows = await trainees(db).select([STAGE.as('stage'), sql<number>`count(*)`.as('n')]).groupBy(STAGE).execute();
+  return new Map<number, number>(rows.map((c) => [Number(c.stage), Number(c.n)]));
+}
+
 export async function cohortBoard(db: Database, input: { now: Date; stalledMonths: number; stage?: number | undefined; offset?: number }): Promise<CohortBoard> {
   const stalledBefore = new Date(input.now);
   stalledBefore.setMonth(stalledBefore.getMonth() - input.stalledMonths);
-  const [counts, waiting, stalledCount, stalledFirst, stageRows, stageTotal] = await Promise.all([
-    trainees(db).select([STAGE.as('stage'), sql<number>`count(*)`.as('n')]).groupBy(STAGE).execute(),
+  const stalled = sql<boolean>`${SINCE} < ${stalledBefore} and ${STAGE} < ${PATHWAY_COMPLETE}`;
+  // Four queries: the counts (per stage, and who has not moved) in one pass, then the three lists.
+  const [counts, waiting, stalledFirst, stageRows] = await Promise.all([
+    trainees(db)
+      .select([STAGE.as('stage'), sql<number>`count(*)`.as('n'), sql<number>`count(*) filter (where ${stalled})`.as('stalled')])
+      .groupBy(STAGE)
+      .execute(),
     columns(db).where('m.validation_requested_at', 'is not', null).orderBy('m.validation_requested_at').limit(LIST_LIMIT).execute(),
-    trainees(db).select(sql<number>`count(*)`.as('n')).where(SINCE, '<', stalledBefore).where(STAGE, '<', PATHWAY_COMPLETE).executeTakeFirstOrThrow(),
-    columns(db).where(SINCE, '<', stalledBefore).where(STAGE, '<', PATHWAY_COMPLETE).orderBy(SINCE).limit(LIST_LIMIT).execute(),
-    input.stage === undefined
-      ? Promise.resolve([])
-      : columns(db).where(STAGE, '=', input.stage).orderBy('p.family_name').orderBy('p.given_name').limit(LIST_LIMIT).offset(input.offset ?? 0).execute(),
-    input.stage === undefined ? Promise.resolve({ n: 0 }) : trainees(db).select(sql<number>`count(*)`.as('n')).where(STAGE, '=', input.stage).executeTakeFirstOrThrow(),
+    columns(db).where(stalled).orderBy(SINCE).limit(LIST_LIMIT).execute(),
+    input.stage === undefined ? Promise.resolve([]) : stageList(db, input.stage, input.offset ?? 0),
   ]);
   const byStage = new Map<number, number>(counts.map((c) => [Number(c.stage), Number(c.n)]));
   return {
     counts: byStage,
     total: [...byStage.values()].reduce((a, b) => a + b, 0),
     waiting: waiting.map(trainee),
-    stalled: { count: Number(stalledCount.n), first: stalledFirst.map(trainee) },
-    stageList: input.stage === undefined ? null : { stage: input.stage, trainees: stageRows.map(trainee), total: Number(stageTotal.n) },
+    stalled: { count: counts.reduce((sum, c) => sum + Number(c.stalled), 0), first: stalledFirst.map(trainee) },
+    stageList: input.stage === undefined ? null : { stage: input.stage, trainees: stageRows.map(trainee), total: byStage.get(input.stage) ?? 0 },
   };
+}
+
+/** One stage's trainees by name. Past stage 1 everyone has a pathway row, so the stage index serves it. */
+function stageList(db: Database, stage: number, offset: number) {
+  const query = stage === 1 ? columns(db).where(STAGE, '=', 1) : columns(db).where('m.stage', '=', stage);
+  return query.orderBy('p.family_name').orderBy('p.given_name').orderBy('p.id').limit(LIST_LIMIT).offset(offset).execute();
 }
