@@ -6,6 +6,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import send from 'send';
 import { prepareDatabase } from './support/prepare-database.ts';
+import { appContext } from '../src/lib/context.ts';
+import { sendDueSurveyInvitations } from '../src/lib/surveys/invitations.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const entry = join(root, 'dist/server/entry.mjs');
@@ -60,6 +62,17 @@ const server = http.createServer((req, res) => {
 const port = Number(process.env.PORT ?? 4321);
 const host = process.env.HOST ?? '0.0.0.0';
 server.listen(port, host, () => console.log(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`));
+
+// Satisfaction surveys: invite whoever is due now, then every hour. Idempotent and safe with
+// several instances (each invitation is claimed once); the database handle is the server's own
+// (shared through globalThis, see src/lib/db/index.ts). unref: the timer never keeps the process up.
+const inviteToSurveys = () =>
+  sendDueSurveyInvitations(appContext()).then(
+    ({ sent }) => sent > 0 && console.log(`[surveys] ${sent} invitation(s) sent`),
+    (error: unknown) => console.error('[surveys] invitations failed:', error),
+  );
+void inviteToSurveys();
+setInterval(() => void inviteToSurveys(), 3_600_000).unref();
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
     server.close();

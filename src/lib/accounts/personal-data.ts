@@ -10,6 +10,7 @@ import { attestationsOf } from '../attestations/records.ts';
 import { journalPersonalData } from '../pathway/journal.ts';
 import { forgetMissions, missionsPersonalData } from '../pathway/missions.ts';
 import { releaseReferent } from '../pathway/referents.ts';
+import { forgetSurveyParticipation, surveysPersonalData } from '../surveys/participation.ts';
 
 /**
  * Everything the platform holds about a person, as one JSON document they can download.
@@ -56,6 +57,8 @@ export async function exportPersonalData(db: Database, personId: string) {
     journal,
     // Volunteer missions in binôme: the pair by the name typed, nobody's address.
     missions: await missionsPersonalData(db, personId),
+    // Satisfaction surveys: that they were invited and answered, never the answers (anonymous, tied to no one).
+    satisfactionSurveys: await surveysPersonalData(db, personId),
   };
 }
 
@@ -100,6 +103,8 @@ export async function eraseAccount(ctx: AppContext, input: { personId: string; p
     // Missions are the trainee's own account of their pathway, not a legal record: they go too.
     await forgetMissions(trx, person.id);
     await releaseReferent(trx, person.id);
+    // Survey answers name nobody and stay; the marks « answered » lose their person (still counted in the rates).
+    await forgetSurveyParticipation(trx, person.id);
     await recordAudit(trx, { actorId: null, action: 'account.erased', subjectPersonId: person.id });
   });
   return { ok: true };

@@ -110,15 +110,23 @@ export function configuredTarget(): DatabaseTarget {
   return cfg.DATABASE_URL ? { kind: 'postgres', url: cfg.DATABASE_URL } : { kind: 'pglite', dataDir: cfg.PGLITE_DIR };
 }
 
-let handle: Database | undefined;
-let embedded: PGlite | undefined;
+/**
+ * The process's handle lives on globalThis: scripts/start.ts runs its timed jobs from the sources
+ * while the server runs from its build, two copies of this module in one process, and they must
+ * share the one handle (PGlite admits a single instance per folder).
+ */
+type ProcessDatabase = { handle?: Database | undefined; embedded?: PGlite | undefined };
+const state: ProcessDatabase = ((globalThis as { __esperDatabase?: ProcessDatabase }).__esperDatabase ??= {});
 
 /** The one database handle of this process. */
 export function db(): Database {
-  if (!handle) {
+  if (!state.handle) {
     const target = configuredTarget();
-    if (target.kind === 'pglite') ({ db: handle, pglite: embedded } = openEmbedded(target));
-    else handle = openDatabase(target);
+    if (target.kind === 'pglite') {
+      const opened = openEmbedded(target);
+      state.handle = opened.db;
+      state.embedded = opened.pglite;
+    } else state.handle = openDatabase(target);
     // An embedded database is closed cleanly on Ctrl-C or a stop signal, so its files stay consistent.
     if (target.kind === 'pglite') {
       for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -127,13 +135,13 @@ export function db(): Database {
         });
     }
   }
-  return handle;
+  return state.handle;
 }
 
 export async function closeDb(): Promise<void> {
-  const current = handle;
-  handle = undefined;
-  embedded = undefined;
+  const current = state.handle;
+  state.handle = undefined;
+  state.embedded = undefined;
   await current?.destroy();
 }
 
@@ -144,6 +152,7 @@ export async function closeDb(): Promise<void> {
  */
 export async function listen(channel: string, onMessage: (payload: string) => void, onStatus: (listening: boolean) => void): Promise<void> {
   db();
+  const embedded = state.embedded;
   if (embedded) {
     await embedded.listen(channel, onMessage);
     onStatus(true);
