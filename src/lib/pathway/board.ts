@@ -58,8 +58,9 @@ const trainee = (r: Row): BoardTrainee => ({
 });
 
 /**
- * Trainees per stage (1 to 7, then PATHWAY_COMPLETE), in one grouped query over the cohort.
- * The board and the coordination's dashboard share it, so both count the same people.
+ * Trainees per stage (1 to 7, then PATHWAY_COMPLETE), in one grouped query over the cohort: the
+ * coordination's dashboard. The same people and stage as the board's counts (`trainees`, `STAGE`),
+ * which add the stalled count in the same pass.
  */
 export async function stageCounts(db: Database): Promise<Map<number, number>> {
   const rows = await trainees(db).select([STAGE.as('stage'), sql<number>`count(*)`.as('n')]).groupBy(STAGE).execute();
