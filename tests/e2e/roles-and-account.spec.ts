@@ -5,7 +5,8 @@ test('a coordinator invites a trainer, who sets a password and arrives with the 
   const coordinator = await person({ givenName: 'Julien', familyName: 'Morel', roles: ['coordinator'] });
   await signIn(coordinator);
   await page.goto('/accueil');
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Inviter' }).click();
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Tableau de bord' }).click();
+  await page.getByRole('navigation', { name: 'Les autres outils de la coordination' }).getByRole('link', { name: 'Inviter' }).click();
   const email = `amina.${Date.now()}@exemple.fr`;
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Rôle').selectOption({ label: 'Formateur·rice' });
@@ -42,7 +43,7 @@ test('an admin gives a second role, and the person’s navigation follows', asyn
   await signIn(trainee, other);
   await traineePage.goto('/accueil');
   await expect(traineePage.getByRole('heading', { name: 'Coordination' })).toBeVisible();
-  await expect(traineePage.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Inviter' })).toBeVisible();
+  await expect(traineePage.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Tableau de bord' })).toBeVisible();
   await other.close();
 });
 

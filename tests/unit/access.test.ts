@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAccess, hasRole, ROUTE_ACCESS } from '../../src/lib/accounts/access.ts';
 import { ROLES, type Role } from '../../src/lib/db/schema.ts';
-import { navigationFor } from '../../src/lib/web/navigation.ts';
+import { coordinationTools, navigationFor } from '../../src/lib/web/navigation.ts';
 import { invitableRoles } from '../../src/lib/accounts/roles.ts';
 
 const as = (...roles: Role[]) => ({ roles });
@@ -43,6 +43,17 @@ describe('the access rule', () => {
       }
     }
     for (const item of navigationFor(null)) expect(decideAccess(ROUTE_ACCESS[item.href], null)).toBe('allowed');
+  });
+
+  it('keeps the coordination’s bar short, its other tools on the dashboard all open to it', () => {
+    for (const role of ['coordinator', 'admin'] as const) {
+      const links = navigationFor(as(role)).map((item) => item.href);
+      expect(links.length, role).toBeLessThanOrEqual(13);
+      for (const tool of coordinationTools) expect(decideAccess(ROUTE_ACCESS[tool.href], as(role)), `${role} → ${tool.href}`).toBe('allowed');
+    }
+    // A coordinator who also learns keeps their own sessions and attestations in the bar.
+    expect(navigationFor(as('coordinator', 'professional')).map((item) => item.href)).toContain('/mes-attestations');
+    expect(navigationFor(as('coordinator')).map((item) => item.href)).not.toContain('/mes-attestations');
   });
 
   it('lets coordinators invite learners and trainers, and only admins give staff roles', () => {

@@ -41,6 +41,12 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/formations/seances/[id]/inscription': 'signed-in',
   '/mes-seances': 'signed-in',
   '/emargement': 'signed-in',
+  // The satisfaction survey of a session: only its attendees get the form (checked by surveyFor);
+  // anyone else is told there is no survey for them (404).
+  '/mes-seances/[sessionId]/avis': 'signed-in',
+  // A session's results: its own trainers too (checked by canRunSession), the coordination for all.
+  '/formation/seances/[id]/satisfaction': ['trainer', 'coordinator', 'admin'],
+  '/coordination/formations/[id]/satisfaction': ['coordinator', 'admin'],
   // Trainers reach only the sessions they run (checked by canRunSession); coordinators, all.
   '/formation/seances': ['trainer', 'coordinator', 'admin'],
   '/formation/seances/[id]': ['trainer', 'coordinator', 'admin'],
@@ -52,6 +58,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/api/demi-journees/[id]': ['trainer', 'coordinator', 'admin'],
   '/api/demi-journees/[id]/signatures': ['trainer', 'coordinator', 'admin'],
   '/formation/seances/[id]/attestations': ['coordinator', 'admin'],
+  // A participant's category for the yearly report, posted from the session's participant list.
+  '/formation/seances/[id]/categorie': ['coordinator', 'admin'],
   '/formation/seances/[id]/attestations-zip': ['coordinator', 'admin'],
   '/api/seances/[id]/delivrances/[lot]': ['coordinator', 'admin'],
   '/coordination/attestations/[id]': ['coordinator', 'admin'],
@@ -74,6 +82,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/openbadges/statuts': 'public',
   // A trainee's own pathway; anyone else signed in is told the pathway is for trainees.
   '/mon-parcours': 'signed-in',
+  // The coordination's dashboard: figures only, the same for every coordinator.
+  '/coordination': ['coordinator', 'admin'],
   '/coordination/parcours': ['coordinator', 'admin'],
   '/coordination/parcours/conditions': ['coordinator', 'admin'],
   '/coordination/parcours/[personId]': ['coordinator', 'admin'],
@@ -86,12 +96,24 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/coordination/formations': ['coordinator', 'admin'],
   '/coordination/formations/[id]': ['coordinator', 'admin'],
   '/coordination/organisation': ['coordinator', 'admin'],
+  // The yearly report (bilan annuel) and its downloads.
+  '/coordination/bilan': ['coordinator', 'admin'],
+  '/coordination/bilan/csv': ['coordinator', 'admin'],
+  '/coordination/bilan/xlsx': ['coordinator', 'admin'],
   '/coordination/organisation/specimen': ['coordinator', 'admin'],
   '/coordination/organisation/image/[which]': ['coordinator', 'admin'],
   '/formation/activites': ['trainer', 'coordinator', 'admin'],
   '/coordination/invitations': ['coordinator', 'admin'],
   '/coordination/personnes': ['coordinator', 'admin'],
   '/coordination/personnes/[id]': ['coordinator', 'admin'],
+  // The coordination's lists and their CSV (src/lib/reporting/lists/): the same parameters for both.
+  '/coordination/personnes/csv': ['coordinator', 'admin'],
+  '/coordination/seances': ['coordinator', 'admin'],
+  '/coordination/seances/csv': ['coordinator', 'admin'],
+  '/coordination/attestations': ['coordinator', 'admin'],
+  '/coordination/attestations/csv': ['coordinator', 'admin'],
+  '/coordination/missions': ['coordinator', 'admin'],
+  '/coordination/missions/csv': ['coordinator', 'admin'],
   '/admin/personnes': ['admin'],
   '/admin/personnes/[id]': ['admin'],
   '/admin/courriels': ['admin'],

@@ -8,6 +8,8 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
+/** A generated column (migration 0012): folded text the lists search and sort by, never written. */
+type SearchKey = ColumnType<string, never, never>;
 
 export const ROLES = ['trainee', 'professional', 'trainer', 'coordinator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -25,6 +27,8 @@ export interface PersonTable {
   email_verified_at: Timestamp | null;
   created_at: CreatedAt;
   erased_at: Timestamp | null;
+  search_key: SearchKey;
+  sort_name: SearchKey;
 }
 
 export interface PersonRoleTable {
@@ -183,12 +187,18 @@ export interface SessionSlotTable {
 export const ENROLMENT_STATUSES = ['enrolled', 'waitlisted', 'cancelled', 'removed'] as const;
 export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
 
+export const EMPLOYER_TYPES = ['private_employer', 'public_employer', 'job_seeker', 'self_funded', 'other'] as const;
+/** The trainee's category for one training (section F-1 of the bilan pédagogique et financier). */
+export type EmployerType = (typeof EMPLOYER_TYPES)[number];
+
 export interface EnrolmentTable {
   id: Generated<string>;
   session_id: string;
   person_id: string;
   status: EnrolmentStatus;
   employer: string | null;
+  /** Migration 0011; null until the coordination gives it. */
+  employer_type: ColumnType<EmployerType | null, EmployerType | null | undefined, EmployerType | null>;
   queue_number: Generated<number>;
   requested_at: Timestamp;
   updated_at: Timestamp;
@@ -300,6 +310,8 @@ export interface AttestationTable {
   revoked_at: Timestamp | null;
   revoked_by: string | null;
   revocation_reason: string | null;
+  search_key: SearchKey;
+  holder_sort: SearchKey;
 }
 
 export const PRACTICE_KINDS = ['practice_analysis', 'supervision'] as const;
@@ -373,6 +385,7 @@ export interface VolunteerMissionTable {
   reviewed_at: Timestamp | null;
   review_comment: string | null;
   created_at: CreatedAt;
+  search_key: SearchKey;
 }
 
 export interface JournalEntryTable {
@@ -383,6 +396,40 @@ export interface JournalEntryTable {
   written_at: Timestamp;
   updated_at: Timestamp;
   shared_at: Timestamp | null;
+}
+
+export const SURVEY_PHASES = ['hot', 'cold'] as const;
+export type SurveyPhase = (typeof SURVEY_PHASES)[number];
+
+/** An anonymous answer to a satisfaction survey: no person, no enrolment, the day only. */
+export interface SurveyAnswerTable {
+  id: Generated<string>;
+  session_id: string;
+  phase: SurveyPhase;
+  /** A calendar day, YYYY-MM-DD. */
+  answered_on: ColumnType<string, string, string>;
+  overall: number | null;
+  objectives: number | null;
+  trainers: number | null;
+  organisation: number | null;
+  practice_use: number | null;
+  uses_posture: boolean | null;
+  uses_knowledge: boolean | null;
+  uses_tools: boolean | null;
+  uses_resources: boolean | null;
+  uses_exchanges: boolean | null;
+  comment: string | null;
+}
+
+/** Who was invited to a survey and whether they answered; points to no answer. */
+export interface SurveyParticipantTable {
+  id: Generated<string>;
+  session_id: string;
+  phase: SurveyPhase;
+  /** NULL once the person's account is erased. */
+  person_id: string | null;
+  emailed_at: Timestamp | null;
+  answered: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface DB {
@@ -417,6 +464,8 @@ export interface DB {
   volunteer_mission: VolunteerMissionTable;
   journal_entry: JournalEntryTable;
   open_badge_status: OpenBadgeStatusTable;
+  survey_answer: SurveyAnswerTable;
+  survey_participant: SurveyParticipantTable;
 }
 
 export type Person = Selectable<PersonTable>;
