@@ -324,7 +324,7 @@ describe('the category of each participant', () => {
     // Back to unknown: the figures follow.
     expect(await setEmployerType(ctx, { ...coordination, sessionId: sessions.s1!, personId: anne.id, employerType: null })).toEqual({ ok: true });
     expect((await yearlyReport(database.db, period('2025-01-01', '2025-12-31'))).unknownCategory.trainees).toBe(2);
-    const audit = await database.db.selectFrom('audit_event').select('details').where('action', '=', 'enrolment.employer_type').where('subject_person_id', '=', anne.id).execute();
+    const audit = await database.db.selectFrom('audit_event').select('details').where('action', '=', 'enrolment.employer_type').where('subject_person_id', '=', anne.id).orderBy('id').execute();
     expect(audit.map((a) => a.details.employerType)).toEqual(['public_employer', null]);
   });
 });
