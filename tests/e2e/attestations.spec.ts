@@ -35,7 +35,7 @@ test('the coordinator issues the certificates of a session; a participant downlo
   // The coordinator sees who may receive what, and issues the certificates to everyone eligible.
   await signIn(coordinator);
   await page.goto(`/formation/seances/${sessionId}`);
-  await page.getByRole('link', { name: 'Attestations', exact: true }).click();
+  await page.getByRole('main').getByRole('link', { name: 'Attestations', exact: true }).click();
   await page.waitForURL(/\/attestations$/);
   await expect(page.getByText('Assiduité de 25 % : la formation demande 80 %.')).toBeVisible();
   await expectNoAxeViolations(page);
