@@ -36,6 +36,8 @@ const PDF_RUNS = 5;
 const PDF_GOAL_MS = 1000;
 const BULK_PARTICIPANTS = 300;
 const PATHWAY_TRAINEES = 2_000;
+const REPORT_RUNS = 3;
+const REPORT_GOAL_MS = 2_000;
 const BULK_GOAL_MS = 10_000;
 /** Our own target: the ZIP of a 300-person session downloads in well under the time of a page turn. */
 const ZIP_GOAL_MS = 2_000;
@@ -79,6 +81,8 @@ function targets(world: World, attendance: SeededAttendance, pathway: SeededPath
     { name: 'Mon parcours', path: '/mon-parcours', headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     { name: 'cohort board', path: '/coordination/parcours', headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     { name: 'cohort board, one stage', path: `/coordination/parcours?etape=${pathway.busiestStage}`, headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    // The coordination's dashboard (figures read through their 30-second cache).
+    { name: 'dashboard', path: '/coordination', headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 100 } },
     // An employer following an attestation's QR code.
     { name: 'verification page', path: attendance.verifyPath, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
   ];
@@ -181,6 +185,7 @@ async function main(): Promise<void> {
 
   const measurements: Measurement[] = [];
   const pdfTimes: number[] = [];
+  const reportTimes: { page: number[]; xlsx: number[] } = { page: [], xlsx: [] };
   let bulk: Awaited<ReturnType<typeof timeBulkIssue>> | undefined;
   const weights: PageWeight[] = [];
   try {
@@ -197,6 +202,9 @@ async function main(): Promise<void> {
     const done = step(`Timing the attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, ${PDF_RUNS} runs)`);
     pdfTimes.push(...(await timePdfSheet(server.url, attendance)));
     done();
+    const reporting = step(`Timing the yearly report (this year, page and XLSX, ${REPORT_RUNS} runs each)`);
+    Object.assign(reportTimes, await timeYearlyReport(server.url, attendance.coordinatorCookie));
+    reporting();
     const issuing = step(`Issuing ${attendance.bulkParticipants} certificates in bulk (one request), then weighing them`);
     bulk = await timeBulkIssue(server.url, attendance, origin(server.url));
     issuing();
@@ -219,6 +227,8 @@ async function main(): Promise<void> {
     weights,
     timings: [
       { name: `attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, each signature drawn)`, runsMs: pdfTimes, maxMedianMs: PDF_GOAL_MS },
+      { name: 'yearly report page (this calendar year)', runsMs: reportTimes.page, maxMedianMs: REPORT_GOAL_MS },
+      { name: 'yearly report XLSX (this calendar year)', runsMs: reportTimes.xlsx, maxMedianMs: REPORT_GOAL_MS },
       ...(bulk
         ? [
             { name: `bulk issue of ${bulk.count} certificates (numbers, PDFs, hashes, emails), request to finished`, runsMs: [bulk.ms], maxMedianMs: BULK_GOAL_MS },
@@ -272,6 +282,23 @@ async function timeBulkIssue(baseUrl: string, attendance: SeededAttendance, site
     total += size;
   }
   return { ms, count: ids.length, maxBytes, meanBytes: ids.length ? total / ids.length : 0, zipMs, zipBytes };
+}
+
+/** The yearly report of the current calendar year, on screen then as XLSX, each from request to last byte. */
+async function timeYearlyReport(baseUrl: string, cookie: string): Promise<{ page: number[]; xlsx: number[] }> {
+  const year = new Date().getFullYear();
+  const query = `du=${year}-01-01&au=${year}-12-31`;
+  const times = { page: [] as number[], xlsx: [] as number[] };
+  for (const [kind, path] of [['page', `/coordination/bilan?${query}`], ['xlsx', `/coordination/bilan/xlsx?${query}`]] as const) {
+    for (let i = 0; i < REPORT_RUNS; i++) {
+      const started = performance.now();
+      const response = await fetch(baseUrl + path, { headers: { cookie } });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new EndpointError(`the yearly report (${path}) answered ${response.status}`);
+      times[kind].push(performance.now() - started);
+    }
+  }
+  return times;
 }
 
 /** Downloads the sheet a few times, one after the other, from request to last byte. */
