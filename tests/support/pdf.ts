@@ -8,6 +8,21 @@ export async function pdfText(bytes: Uint8Array): Promise<string> {
   return (await (await pdf.getPage(1)).getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ');
 }
 
+/** The text of every page of a PDF, page after page, whitespace collapsed. */
+export async function pdfAllText(bytes: Uint8Array): Promise<string> {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pages: string[] = [];
+  for (let n = 1; n <= pdf.numPages; n += 1)
+    pages.push((await (await pdf.getPage(n)).getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' '));
+  return pages.join(' ').replace(/\s+/g, ' ');
+}
+
+/** How many images a PDF's first page paints, as pdf.js draws it. */
+export async function pdfImagesPainted(bytes: Uint8Array): Promise<number> {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  return (await (await pdf.getPage(1)).getOperatorList()).fnArray.filter((fn) => fn === OPS.paintImageXObject).length;
+}
+
 /** pdf.js's drawing commands inside a path (DrawOPS): each is followed by its points. */
 const MOVE_TO = 0;
 const LINE_TO = 1;

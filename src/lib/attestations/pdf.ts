@@ -86,7 +86,8 @@ function bodyOf(d: AttestationDocument): string[] {
   }
 }
 
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+/** Lines of text within a width; a line feed starts a new line (shared with the other A4 documents, src/lib/pdf/flow.ts). */
+export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   // Without kerning (see embedFrenchFonts) a line is as wide as its words and spaces: each word
   // is measured once, rather than every candidate line.
   const space = font.widthOfTextAtSize(' ', size);
@@ -188,7 +189,7 @@ export function prepareImage(bytes: Uint8Array, type: ImageType): Promise<Prepar
 }
 
 /** Draws a prepared image scaled to fit its box (never enlarged), its top-left corner at (x, top); returns its size. */
-async function drawFitted(
+export async function drawFitted(
   doc: PDFDocument,
   page: PDFPage,
   image: { bytes: Uint8Array; type: ImageType },

@@ -1,4 +1,5 @@
 import type { SurveyPhase } from '../db/schema.ts';
+import { frenchPercent } from '../time.ts';
 import { MIN_ANSWERS_SHOWN, SCALE_QUESTIONS, USE_ITEMS, type ScaleQuestionKey, type UseKey } from './questions.ts';
 
 /**
@@ -82,6 +83,13 @@ export function summariseAnswers(phase: SurveyPhase, counted: readonly AnswerFig
 export function frenchAverage(value: number | null): string {
   if (value === null) return '–';
   return `${(Math.round(value * 10) / 10).toLocaleString('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} / 5`;
+}
+
+/** « 3 réponses pour 4 personnes invitées : taux de réponse de 75 %. », on the results page and in the audit pack's PDF. */
+export function responseSentence(result: Pick<GroupResult, 'answers' | 'invited' | 'responseRate'>): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n > 1 ? 's' : ''}`;
+  const rate = result.responseRate !== null ? ` : taux de réponse de ${frenchPercent(result.responseRate)}` : '';
+  return `${plural(result.answers, 'réponse')} pour ${plural(result.invited, 'personne')} ${result.invited > 1 ? 'invitées' : 'invitée'}${rate}.`;
 }
 
 /** The French sentence shown instead of the figures of a group with too few answers. */
