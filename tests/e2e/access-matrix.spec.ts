@@ -12,6 +12,7 @@ import type { Database } from '../../src/lib/db/index.ts';
 import { finishedSession } from '../support/finished-session.ts';
 import { issueAttestation } from '../../src/lib/attestations/issue.ts';
 import { startBulkIssue } from '../../src/lib/attestations/batch.ts';
+import { startExport } from '../../src/lib/reporting/exports/jobs.ts';
 
 /**
  * Every route × every role, as the server answers it.
@@ -96,21 +97,20 @@ const MATRIX: Record<string, readonly [Expected, Expected, Expected, Expected, E
   '/coordination/formations/[id]':[L, F, F, F, A, A],
   '/coordination/organisation':   [L, F, F, F, A, A],
   '/coordination/bilan':          [L, F, F, F, A, A],
-  '/coordination/bilan/csv':      [L, F, F, F, A, A],
-  '/coordination/bilan/xlsx':     [L, F, F, F, A, A],
   '/coordination/organisation/specimen':       [L, F, F, F, A, A],
   '/coordination/organisation/image/[which]':  [L, F, F, F, A, A],
   '/formation/activites':         [L, F, F, A, A, A],
   '/coordination/invitations':    [L, F, F, F, A, A],
   '/coordination/personnes':      [L, F, F, F, A, A],
   '/coordination/personnes/[id]': [L, F, F, F, A, A],
-  '/coordination/personnes/csv':  [L, F, F, F, A, A],
   '/coordination/seances':        [L, F, F, F, A, A],
-  '/coordination/seances/csv':    [L, F, F, F, A, A],
   '/coordination/attestations':   [L, F, F, F, A, A],
-  '/coordination/attestations/csv':       [L, F, F, F, A, A],
   '/coordination/missions':       [L, F, F, F, A, A],
-  '/coordination/missions/csv':   [L, F, F, F, A, A],
+  // An export is its requester's alone (the coordinator of the matrix): the admin is told it does not exist.
+  '/coordination/exports':        [L, F, F, F, A, A],
+  '/coordination/exports/[id]':   [L, F, F, F, A, N],
+  '/coordination/exports/[id]/fichier':  [L, F, F, F, A, N],
+  '/api/exports/[id]':            [L, F, F, F, A, N],
   '/admin/personnes':             [L, F, F, F, F, A],
   '/admin/personnes/[id]':        [L, F, F, F, F, A],
   '/admin/courriels':             [L, F, F, F, F, A],
@@ -129,6 +129,8 @@ interface Samples {
   attestationNumber: string;
   /** The bulk issue that followed (everyone already held theirs). */
   batchId: string;
+  /** A finished export of the matrix's coordinator. */
+  exportId: string;
 }
 const SAMPLE_PATHS: Record<string, (s: Samples) => string> = {
   '/admin/personnes/[id]': (s) => `/admin/personnes/${s.personId}`,
@@ -159,6 +161,9 @@ const SAMPLE_PATHS: Record<string, (s: Samples) => string> = {
   '/coordination/attestations/[id]': (s) => `/coordination/attestations/${s.attestationId}`,
   '/formation/seances/[id]/attestations-zip': (s) => `/formation/seances/${s.finishedSessionId}/attestations-zip`,
   '/api/seances/[id]/delivrances/[lot]': (s) => `/api/seances/${s.finishedSessionId}/delivrances/${s.batchId}`,
+  '/coordination/exports/[id]': (s) => `/coordination/exports/${s.exportId}`,
+  '/coordination/exports/[id]/fichier': (s) => `/coordination/exports/${s.exportId}/fichier`,
+  '/api/exports/[id]': (s) => `/api/exports/${s.exportId}`,
   '/attestations/[id]/pdf': (s) => `/attestations/${s.attestationId}/pdf`,
   '/attestations/[id]/open-badge': (s) => `/attestations/${s.attestationId}/open-badge`,
   '/verifier/[numero]': (s) => `/verifier/${s.attestationNumber}`,
@@ -179,6 +184,14 @@ async function attestationSample(db: Database, coordinator: WorldPerson, trainer
   if (!batch.ok) throw new Error(batch.message);
   await batch.completion;
   return { finishedSessionId, attestationId: issued.id, attestationNumber: issued.number, batchId: batch.batchId };
+}
+
+/** A finished export (the missions as CSV) of this coordinator. */
+async function exportSample(db: Database, coordinator: WorldPerson): Promise<{ exportId: string }> {
+  const started = await startExport(testContext(db, new Date()), { actorId: coordinator.id, actorRoles: coordinator.roles, kind: 'missions', params: {} });
+  if (!started.ok) throw new Error(started.message);
+  await started.completion;
+  return { exportId: started.exportId };
 }
 
 /** The routes that the files under src/pages define, as Astro names them. */
@@ -217,6 +230,7 @@ test('every route answers each role as the matrix says', async ({ playwright, pe
     sessionId,
     slotId: (await sessionOverview(db, sessionId))!.slots[0]!.id,
     ...(await attestationSample(db, people.coordinator!, people.trainer!, someone, training)),
+    ...(await exportSample(db, people.coordinator!)),
   };
 
   const failures: string[] = [];
@@ -269,6 +283,9 @@ test('writes by a wrong role are refused and change nothing', async ({ playwrigh
   const invitation = await asTrainee.post('/coordination/invitations', { form: { email: 'intrus@exemple.fr', role: 'trainer' } });
   expect(invitation.status()).toBe(403);
   expect(await db.selectFrom('one_time_token').select('id').where('email', '=', 'intrus@exemple.fr').execute()).toEqual([]);
+  const exportAsked = await asTrainee.post('/coordination/exports', { form: { export: 'personnes', q: 'stagiaire' } });
+  expect(exportAsked.status()).toBe(403);
+  expect(await db.selectFrom('export_job').select('id').where('requested_by', '=', trainee.id).execute()).toEqual([]);
   const settings = await db.selectFrom('organisation_settings').select(['name', 'updated_at']).executeTakeFirstOrThrow();
   const organisation = await asTrainee.post('/coordination/organisation', { multipart: { name: 'Intrus', address: 'Ailleurs', representativeName: 'Intrus', representativeTitle: 'Intrus' } });
   expect(organisation.status()).toBe(403);

@@ -11,7 +11,8 @@ import { createSession } from '../../src/lib/sessions/training-sessions.ts';
 import { enrol } from '../../src/lib/sessions/enrolment.ts';
 import { issueAttestation, reissueAttestation, revokeAttestation } from '../../src/lib/attestations/issue.ts';
 import { parisInstant } from '../../src/lib/time.ts';
-import { COUNT_CAP, type ListDefinition, type ListQuery } from '../../src/lib/reporting/lists/engine.ts';
+import { COUNT_CAP, type CsvRows, type ListDefinition, type ListQuery } from '../../src/lib/reporting/lists/engine.ts';
+import { csvDocument } from '../../src/lib/web/csv.ts';
 import { PEOPLE_LIST, peopleCsv, peoplePage } from '../../src/lib/reporting/lists/people.ts';
 import { SESSIONS_LIST, sessionsCsv, sessionsPage, trainingChoices } from '../../src/lib/reporting/lists/sessions.ts';
 import { ATTESTATIONS_LIST, attestationsCsv, attestationsPage } from '../../src/lib/reporting/lists/attestations.ts';
@@ -40,9 +41,11 @@ function query<S extends string, F>(list: ListDefinition<S, F>, params: Record<s
   return read.query;
 }
 
-/** The whole text of a streamed CSV. */
-async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await new Response(stream).arrayBuffer());
+/** The whole text of a list's CSV, every chunk read. */
+async function text(csv: CsvRows): Promise<string> {
+  const lines: string[][] = [[...csv.header]];
+  for await (const chunk of csv.chunks) lines.push(...chunk);
+  return csvDocument(lines);
 }
 
 /** The lines of a French CSV (BOM, `;`, CRLF, fields quoted when needed), as arrays of fields. */
@@ -293,6 +296,8 @@ describe('CSV exports', () => {
     // Oldest first: Famille10000 down to Famille00001, then the team; each person once.
     expect(rows.slice(1, BULK + 1).map((r) => r[0])).toEqual(Array.from({ length: BULK }, (_, i) => `Famille${String(BULK - i).padStart(5, '0')}`));
     expect(new Set(rows.slice(1).map((r) => r[2])).size).toBe(total);
+    // Its count, over which an export's progress is shown, is every row (not capped like a page's).
+    expect(await peopleCsv(db, q).count()).toBe(total);
     // The same parameters as the page: its first page is the CSV's first 50 rows.
     const page = await peoplePage(db, q);
     expect(rows.slice(1, 51).map((r) => r[2])).toEqual(page.rows.map((r) => r.email));
@@ -309,12 +314,11 @@ describe('CSV exports', () => {
   });
 
   it('gives the database back between chunks: another request is answered while a long export is read', async () => {
-    const reader = peopleCsv(db, query(PEOPLE_LIST)).getReader();
-    await reader.read(); // the header
-    await reader.read(); // the first chunk
+    const chunks = peopleCsv(db, query(PEOPLE_LIST)).chunks[Symbol.asyncIterator]();
+    expect((await chunks.next()).value).toHaveLength(1000); // the first chunk
     const other = await db.selectFrom('training').select('title').limit(1).execute();
     expect(other).toHaveLength(1);
-    await reader.cancel();
+    await chunks.return?.(undefined);
   });
 });
 
@@ -349,6 +353,7 @@ describe('sessions', () => {
     const rows = parseCsv(await text(sessionsCsv(db, query(SESSIONS_LIST, { periode: 'toutes', tri: 'titre' }), ctx.now())));
     expect(rows[0]).toEqual(['Formation', 'Début', 'Fin', 'Lieu', 'Formateur·rices', 'Inscrits', 'Places', 'Remplissage (%)', 'Liste d’attente', 'Annulée']);
     expect(rows).toHaveLength(5);
+    expect(await sessionsCsv(db, query(SESSIONS_LIST, { periode: 'toutes', tri: 'titre' }), ctx.now()).count()).toBe(4);
     const later = rows.find((r) => r[3] === 'Espace santé, Toulon')!;
     expect(later.slice(4)).toEqual(['Nadia Rossi', '1', '12', '8,3', '0', 'non']);
     expect(later[1]).toMatch(/^\d{2}\/\d{2}\/\d{4} 09:00$/);
@@ -386,6 +391,7 @@ describe('attestations', () => {
     const rows = parseCsv(await text(attestationsCsv(db, query(ATTESTATIONS_LIST, { tri: 'numero', type: 'completion_certificate' }))));
     expect(rows[0]).toEqual(['Numéro', 'Type', 'Titulaire', 'Employeur', 'Intitulé', 'Délivrée le', 'Heures réalisées', 'Statut', 'Motif de révocation']);
     expect(rows).toHaveLength(6);
+    expect(await attestationsCsv(db, query(ATTESTATIONS_LIST, { type: 'completion_certificate' })).count()).toBe(5);
     const revoked = rows.find((r) => r[2] === 'Zoë Lefèvre')!;
     expect(revoked.slice(6)).toEqual(['14', 'Révoquée', 'Erreur de personne']);
     expect(rows.filter((r) => r[2] === 'Łukasz Nowak').map((r) => [r[6], r[7]])).toEqual([
@@ -423,6 +429,7 @@ describe('missions in binôme', () => {
       ['20/10/2026', 'Camille Martin', '2', 'Groupe', '2,5', 'Clubhouse Marseille', 'Inès Garcia', 'En attente de validation'],
     ]);
     expect(parseCsv(await text(missionsCsv(db, query(MISSIONS_LIST, { q: 'lukasz' }))))).toHaveLength(61);
+    expect(await missionsCsv(db, query(MISSIONS_LIST, { q: 'lukasz' })).count()).toBe(60);
   });
 });
 
@@ -465,12 +472,14 @@ describe('cost', () => {
 });
 
 describe('addresses', () => {
-  it('writes links with the filters kept and defaults left out, for sorting, paging and the CSV', () => {
+  it('writes links with the filters kept and defaults left out, for sorting, paging and the export', () => {
     const q = query(ATTESTATIONS_LIST, { q: 'zoë', type: 'attendance', du: '2026-01-01', au: '2026-12-31', page: '3' });
     expect(ATTESTATIONS_LIST.href(q)).toBe('/coordination/attestations?q=zo%C3%AB&type=attendance&du=2026-01-01&au=2026-12-31&page=3');
     expect(ATTESTATIONS_LIST.href(q, { sort: 'titulaire', page: 1 })).toBe('/coordination/attestations?q=zo%C3%AB&type=attendance&du=2026-01-01&au=2026-12-31&tri=titulaire');
     expect(ATTESTATIONS_LIST.href(q, { order: 'asc', page: 1 })).toBe('/coordination/attestations?q=zo%C3%AB&type=attendance&du=2026-01-01&au=2026-12-31&tri=date&ordre=asc');
-    expect(ATTESTATIONS_LIST.csvHref(q)).toBe('/coordination/attestations/csv?q=zo%C3%AB&type=attendance&du=2026-01-01&au=2026-12-31');
+    // The export posts the same filters, every page: the page number is left out, the sort kept when not the default.
+    expect(ATTESTATIONS_LIST.exportFields(q)).toEqual([['q', 'zoë'], ['type', 'attendance'], ['du', '2026-01-01'], ['au', '2026-12-31']]);
+    expect(ATTESTATIONS_LIST.exportFields(query(ATTESTATIONS_LIST, { tri: 'numero', ordre: 'desc', statut: 'valide', page: '2' }))).toEqual([['statut', 'valide'], ['tri', 'numero'], ['ordre', 'desc']]);
     expect(SESSIONS_LIST.href(query(SESSIONS_LIST, { periode: 'a-venir' }))).toBe('/coordination/seances?periode=a-venir');
     expect(MISSIONS_LIST.href(query(MISSIONS_LIST, { statut: 'validated' }))).toBe('/coordination/missions?statut=validated');
   });

@@ -96,24 +96,24 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/coordination/formations': ['coordinator', 'admin'],
   '/coordination/formations/[id]': ['coordinator', 'admin'],
   '/coordination/organisation': ['coordinator', 'admin'],
-  // The yearly report (bilan annuel) and its downloads.
+  // The yearly report (bilan annuel); its files are exports (below).
   '/coordination/bilan': ['coordinator', 'admin'],
-  '/coordination/bilan/csv': ['coordinator', 'admin'],
-  '/coordination/bilan/xlsx': ['coordinator', 'admin'],
   '/coordination/organisation/specimen': ['coordinator', 'admin'],
   '/coordination/organisation/image/[which]': ['coordinator', 'admin'],
   '/formation/activites': ['trainer', 'coordinator', 'admin'],
   '/coordination/invitations': ['coordinator', 'admin'],
   '/coordination/personnes': ['coordinator', 'admin'],
   '/coordination/personnes/[id]': ['coordinator', 'admin'],
-  // The coordination's lists and their CSV (src/lib/reporting/lists/): the same parameters for both.
-  '/coordination/personnes/csv': ['coordinator', 'admin'],
+  // The coordination's lists (src/lib/reporting/lists/); their exports post the same parameters.
   '/coordination/seances': ['coordinator', 'admin'],
-  '/coordination/seances/csv': ['coordinator', 'admin'],
   '/coordination/attestations': ['coordinator', 'admin'],
-  '/coordination/attestations/csv': ['coordinator', 'admin'],
   '/coordination/missions': ['coordinator', 'admin'],
-  '/coordination/missions/csv': ['coordinator', 'admin'],
+  // Exports run in the background (src/lib/reporting/exports/). Each is its requester's alone
+  // (checked by the domain queries): another coordinator or an admin is told it does not exist.
+  '/coordination/exports': ['coordinator', 'admin'],
+  '/coordination/exports/[id]': ['coordinator', 'admin'],
+  '/coordination/exports/[id]/fichier': ['coordinator', 'admin'],
+  '/api/exports/[id]': ['coordinator', 'admin'],
   '/admin/personnes': ['admin'],
   '/admin/personnes/[id]': ['admin'],
   '/admin/courriels': ['admin'],

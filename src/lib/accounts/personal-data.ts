@@ -100,6 +100,8 @@ export async function eraseAccount(ctx: AppContext, input: { personId: string; p
     await trx.deleteFrom('outbox_email').where('to_address', '=', person.email).execute();
     // The carnet de bord is personal notes, not a record: it goes whole, shared entries included.
     await trx.deleteFrom('journal_entry').where('author_id', '=', person.id).execute();
+    // Files a coordinator exported hold other people's data, kept for their requester alone: they go now, not at the 7-day purge.
+    await trx.deleteFrom('export_job').where('requested_by', '=', person.id).execute();
     // Missions are the trainee's own account of their pathway, not a legal record: they go too.
     await forgetMissions(trx, person.id);
     await releaseReferent(trx, person.id);

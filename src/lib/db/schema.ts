@@ -432,6 +432,29 @@ export interface SurveyParticipantTable {
   answered: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
+/** The kinds of export (migration 0014); the registry in src/lib/reporting/exports/kinds.ts says what each does. */
+export const EXPORT_KINDS = ['personnes', 'seances', 'attestations', 'missions', 'bilan-csv', 'bilan-xlsx', 'dossier-audit'] as const;
+export type ExportKindName = (typeof EXPORT_KINDS)[number];
+
+/** An export run in the background (lists, the yearly report), with its file once finished. */
+export interface ExportJobTable {
+  id: Generated<string>;
+  kind: ExportKindName;
+  /** The filters as the list's address writes them, checked before the insert. */
+  params: ColumnType<Record<string, string>, string, never>;
+  requested_by: string;
+  requested_at: Timestamp;
+  heartbeat_at: Timestamp;
+  total: ColumnType<number, number | undefined, number>;
+  done: ColumnType<number, number | undefined, number>;
+  finished_at: Timestamp | null;
+  failure: string | null;
+  filename: string | null;
+  content_type: string | null;
+  content: Uint8Array | null;
+  byte_size: number | null;
+}
+
 export interface DB {
   person: PersonTable;
   person_role: PersonRoleTable;
@@ -466,6 +489,7 @@ export interface DB {
   open_badge_status: OpenBadgeStatusTable;
   survey_answer: SurveyAnswerTable;
   survey_participant: SurveyParticipantTable;
+  export_job: ExportJobTable;
 }
 
 export type Person = Selectable<PersonTable>;

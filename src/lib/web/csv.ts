@@ -20,25 +20,9 @@ export function csvDecimal(value: number): string {
 }
 
 /**
- * The same file as csvDocument, streamed: the header at once, then each chunk of lines when the
- * reader asks for it, so that a long export never sits whole in memory nor holds the server
- * (the next chunk is queried only once the previous one is sent).
+ * Some lines of the same file, each ended by CRLF: a long export writes its header (after the BOM)
+ * then each chunk of rows this way, and the whole reads as csvDocument would write it.
  */
-export function csvStream(header: readonly string[], chunks: AsyncIterable<readonly (readonly string[])[]>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const line = (fields: readonly string[]) => `${fields.map(csvField).join(';')}\r\n`;
-  const iterator = chunks[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(`\uFEFF${line(header)}`));
-    },
-    async pull(controller) {
-      const next = await iterator.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value.map(line).join('')));
-    },
-    async cancel() {
-      await iterator.return?.(undefined);
-    },
-  });
+export function csvLines(lines: readonly (readonly string[])[]): string {
+  return lines.map((fields) => `${fields.map(csvField).join(';')}\r\n`).join('');
 }

@@ -50,6 +50,7 @@ export function navigationFor(person: { roles: readonly Role[] } | null): NavIte
 export const coordinationTools: readonly NavItem[] = [
   { href: '/coordination/formations', label: 'Formations et séances à gérer' },
   { href: '/coordination/missions', label: 'Missions en binôme' },
+  { href: '/coordination/exports', label: 'Mes exports' },
   { href: '/coordination/invitations', label: 'Inviter' },
   { href: '/coordination/organisation', label: 'Organisme' },
   { href: '/formation/seances', label: 'Séances à animer' },

@@ -4,12 +4,14 @@ import { ATTESTATION_KINDS, type AttestationKind } from '../../db/schema.ts';
 import { field } from '../../forms.ts';
 import { ATTESTATION_KIND_LABELS } from '../../attestations/kinds.ts';
 import { frenchShortDate } from '../../time.ts';
-import { csvDecimal, csvStream } from '../../web/csv.ts';
+import { csvDecimal } from '../../web/csv.ts';
 import {
+  CSV_CHUNK,
   PAGE_SIZE,
   after,
   boundedCount,
   containsEvery,
+  countRows,
   cursorOf,
   dayBounds,
   dayField,
@@ -18,6 +20,7 @@ import {
   mapChunks,
   orderedBy,
   periodProblem,
+  type CsvRows,
   type QueryOf,
   type SortKey,
 } from './engine.ts';
@@ -150,11 +153,15 @@ export function attestationCsvLine(a: AttestationRow): string[] {
   ];
 }
 
-export function attestationsCsv(db: Database, query: AttestationsQuery): ReadableStream<Uint8Array> {
+export function attestationsCsv(db: Database, query: AttestationsQuery, chunk = CSV_CHUNK): CsvRows {
   const keys = SORT_KEYS[query.sort];
   const chunks = keysetChunks((cursor, limit) => {
     const q = rows(db, query);
     return (cursor ? q.where(after(keys, query.order, cursor)) : q).limit(limit).execute();
-  });
-  return csvStream(ATTESTATIONS_CSV_HEADER, mapChunks(chunks, (rows) => rows.map((r) => attestationCsvLine(toAttestation(r)))));
+  }, chunk);
+  return {
+    header: ATTESTATIONS_CSV_HEADER,
+    count: () => countRows(db, filtered(db, query)),
+    chunks: mapChunks(chunks, (rows) => rows.map((r) => attestationCsvLine(toAttestation(r)))),
+  };
 }

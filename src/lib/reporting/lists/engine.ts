@@ -9,7 +9,8 @@ import { parisInstant } from '../../time.ts';
  * What every coordination list shares: how its address is read (search text `q`, filters, sort
  * column `tri`, direction `ordre`, page `page`), how its links are written back, how it searches,
  * sorts, pages and counts. A list declares its filters and sort columns; the rest is here, so
- * the four lists behave the same and an address means the same thing on the page and in its CSV.
+ * the four lists behave the same and an address means the same thing on the page and in its CSV
+ * (an export posts the same parameters: src/lib/reporting/exports/).
  */
 
 export const PAGE_SIZE = 50;
@@ -17,7 +18,7 @@ export const PAGE_SIZE = 50;
 export const MAX_PAGE = 200;
 /** Counting stops there (« 10 000 ou plus »), so a count never reads a whole large table. */
 export const COUNT_CAP = PAGE_SIZE * MAX_PAGE;
-/** Rows per query when a CSV is streamed. */
+/** Rows per query when a CSV is written. */
 export const CSV_CHUNK = 1000;
 
 export type Order = 'asc' | 'desc';
@@ -57,8 +58,17 @@ export interface ListDefinition<S extends string, F> {
   read(params: URLSearchParams): ListRead<S, F>;
   /** The address of this list with these parameters (defaults left out), optionally changed. */
   href(query: ListQuery<S, F>, change?: { sort?: S; order?: Order; page?: number; path?: string }): string;
-  /** The address of its CSV: the same rows, every page. */
-  csvHref(query: ListQuery<S, F>): string;
+  /** The parameters its export posts: the same rows, every page (the page number left out). */
+  exportFields(query: ListQuery<S, F>): [string, string][];
+}
+
+/** A list's CSV as data: its header, how many rows the filters keep, and the lines by chunks. */
+export interface CsvRows {
+  header: readonly string[];
+  /** Counted whole (not capped like a page's count): the export's progress is over it. */
+  count(): Promise<number>;
+  /** The lines, one chunk of rows at a time, in the list's order. */
+  chunks: AsyncIterable<string[][]>;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/g;
@@ -144,7 +154,7 @@ export function defineList<const S extends string, Shape extends z.ZodRawShape>(
     };
   };
 
-  const href: ListDefinition<S, F>['href'] = (query, change = {}) => {
+  const paramsOf = (query: ListQuery<S, F>, change: { sort?: S; order?: Order; page?: number }): URLSearchParams => {
     const params = new URLSearchParams();
     if (query.q) params.set('q', query.q);
     for (const name of filterNames) if (query.values[name] !== undefined) params.set(name, query.values[name]);
@@ -154,13 +164,17 @@ export function defineList<const S extends string, Shape extends z.ZodRawShape>(
     if (order !== definition.sorts[sort]) params.set('ordre', order);
     const page = change.page ?? query.page;
     if (page > 1) params.set('page', String(page));
-    const text = params.toString();
+    return params;
+  };
+
+  const href: ListDefinition<S, F>['href'] = (query, change = {}) => {
+    const text = paramsOf(query, change).toString();
     return `${change.path ?? definition.path}${text ? `?${text}` : ''}`;
   };
 
-  const csvHref: ListDefinition<S, F>['csvHref'] = (query) => href(query, { page: 1, path: `${definition.path}/csv` });
+  const exportFields: ListDefinition<S, F>['exportFields'] = (query) => [...paramsOf(query, { page: 1 })];
 
-  return { path: definition.path, sorts: definition.sorts, defaultSort: definition.defaultSort, filterNames, read, href, csvHref };
+  return { path: definition.path, sorts: definition.sorts, defaultSort: definition.defaultSort, filterNames, read, href, exportFields };
 }
 
 /** « a%b_c\ » typed is looked for as is: LIKE's wildcards and its escape character are escaped. */
@@ -193,6 +207,15 @@ export function orderedBy<D, T extends keyof D, O>(query: SelectQueryBuilder<D, 
   return keys.reduce((q, k) => q.orderBy(k.expr, order), query);
 }
 
+/** How many rows a filtered query has, all of them (an export reads them all anyway). */
+export async function countRows<D, T extends keyof D, O>(db: Database, query: SelectQueryBuilder<D, T, O>): Promise<number> {
+  const row = await db
+    .selectFrom(query.clearSelect().select(sql<number>`1`.as('one')).as('all_rows'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** How many rows a filtered query has, counting no further than COUNT_CAP + 1. */
 export async function boundedCount<D, T extends keyof D, O>(db: Database, query: SelectQueryBuilder<D, T, O>): Promise<{ total: number; capped: boolean }> {
   const bounded = query.clearSelect().select(sql<number>`1`.as('one')).limit(COUNT_CAP + 1);
@@ -206,8 +229,8 @@ export async function boundedCount<D, T extends keyof D, O>(db: Database, query:
 
 /**
  * Reads a whole list chunk by chunk, each chunk a query starting after the last row of the one
- * before: memory and query time stay the same whatever the size, and between two chunks the
- * database serves other requests.
+ * before: query time stays the same whatever the size, and between two chunks the database
+ * serves other requests.
  */
 export async function* keysetChunks<R extends { cursor: string[] }>(
   fetch: (after: readonly string[] | undefined, limit: number) => Promise<R[]>,

@@ -4,11 +4,13 @@ import type { MissionKind } from '../../db/schema.ts';
 import { field } from '../../forms.ts';
 import { MISSION_KIND_LABELS, MISSION_STATUS_LABELS, frenchDay, type MissionStatus } from '../../pathway/missions.ts';
 import { STAGES } from '../../pathway/members.ts';
-import { csvDecimal, csvStream } from '../../web/csv.ts';
+import { csvDecimal } from '../../web/csv.ts';
 import {
+  CSV_CHUNK,
   PAGE_SIZE,
   after,
   containsEvery,
+  countRows,
   cursorOf,
   dayField,
   defineList,
@@ -17,6 +19,7 @@ import {
   numberChoice,
   orderedBy,
   periodProblem,
+  type CsvRows,
   type QueryOf,
   type SortKey,
 } from './engine.ts';
@@ -153,11 +156,15 @@ export function missionCsvLine(m: MissionRow): string[] {
   ];
 }
 
-export function missionsCsv(db: Database, query: MissionsQuery): ReadableStream<Uint8Array> {
+export function missionsCsv(db: Database, query: MissionsQuery, chunk = CSV_CHUNK): CsvRows {
   const keys = SORT_KEYS[query.sort];
   const chunks = keysetChunks((cursor, limit) => {
     const q = rows(db, query);
     return (cursor ? q.where(after(keys, query.order, cursor)) : q).limit(limit).execute();
-  });
-  return csvStream(MISSIONS_CSV_HEADER, mapChunks(chunks, (rows) => rows.map((r) => missionCsvLine(toMission(r)))));
+  }, chunk);
+  return {
+    header: MISSIONS_CSV_HEADER,
+    count: () => countRows(db, filtered(db, query)),
+    chunks: mapChunks(chunks, (rows) => rows.map((r) => missionCsvLine(toMission(r)))),
+  };
 }

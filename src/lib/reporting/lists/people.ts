@@ -5,8 +5,7 @@ import { field } from '../../forms.ts';
 import { ROLE_LABELS } from '../../accounts/roles.ts';
 import { PATHWAY_COMPLETE, STAGES } from '../../pathway/members.ts';
 import { frenchShortDate } from '../../time.ts';
-import { csvStream } from '../../web/csv.ts';
-import { PAGE_SIZE, after, boundedCount, containsEvery, cursorOf, defineList, keysetChunks, mapChunks, numberChoice, orderedBy, type QueryOf, type SortKey } from './engine.ts';
+import { CSV_CHUNK, PAGE_SIZE, after, boundedCount, countRows, containsEvery, cursorOf, defineList, keysetChunks, mapChunks, numberChoice, orderedBy, type CsvRows, type QueryOf, type SortKey } from './engine.ts';
 
 /** Everyone with an account (the erased aside): the coordination's and the admin's directory. */
 export const PEOPLE_LIST = defineList({
@@ -139,12 +138,16 @@ export function personCsvLine(p: PersonRow): string[] {
   ];
 }
 
-/** Every person the query matches, in its order, as a CSV streamed by chunks of rows. */
-export function peopleCsv(db: Database, query: PeopleQuery): ReadableStream<Uint8Array> {
+/** Every person the query matches, in its order, as CSV lines by chunks of rows (read as the export asks). */
+export function peopleCsv(db: Database, query: PeopleQuery, chunk = CSV_CHUNK): CsvRows {
   const keys = SORT_KEYS[query.sort];
   const chunks = keysetChunks((cursor, limit) => {
     const q = rows(db, query);
     return (cursor ? q.where(after(keys, query.order, cursor)) : q).limit(limit).execute();
-  });
-  return csvStream(PEOPLE_CSV_HEADER, mapChunks(chunks, async (found) => (await withRoles(db, found)).map(personCsvLine)));
+  }, chunk);
+  return {
+    header: PEOPLE_CSV_HEADER,
+    count: () => countRows(db, filtered(db, query)),
+    chunks: mapChunks(chunks, async (found) => (await withRoles(db, found)).map(personCsvLine)),
+  };
 }

@@ -4,8 +4,8 @@ import type { Database } from '../../db/index.ts';
 import { field } from '../../forms.ts';
 import { isUuid } from '../../ids.ts';
 import { frenchShortDate, frenchTime } from '../../time.ts';
-import { csvDecimal, csvStream } from '../../web/csv.ts';
-import { PAGE_SIZE, after, boundedCount, containsEvery, cursorOf, defineList, keysetChunks, mapChunks, orderedBy, type QueryOf, type SortKey } from './engine.ts';
+import { csvDecimal } from '../../web/csv.ts';
+import { CSV_CHUNK, PAGE_SIZE, after, boundedCount, countRows, containsEvery, cursorOf, defineList, keysetChunks, mapChunks, orderedBy, type CsvRows, type QueryOf, type SortKey } from './engine.ts';
 
 export const PERIODS = ['a-venir', 'passees', 'toutes'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -164,11 +164,15 @@ export function sessionCsvLine(s: SessionRow): string[] {
   ];
 }
 
-export function sessionsCsv(db: Database, query: SessionsQuery, now: Date): ReadableStream<Uint8Array> {
+export function sessionsCsv(db: Database, query: SessionsQuery, now: Date, chunk = CSV_CHUNK): CsvRows {
   const keys = SORT_KEYS[query.sort];
   const chunks = keysetChunks((cursor, limit) => {
     const q = rows(db, query, now);
     return (cursor ? q.where(after(keys, query.order, cursor)) : q).limit(limit).execute();
-  });
-  return csvStream(SESSIONS_CSV_HEADER, mapChunks(chunks, (rows) => rows.map((r) => sessionCsvLine(toSession(r)))));
+  }, chunk);
+  return {
+    header: SESSIONS_CSV_HEADER,
+    count: () => countRows(db, filtered(db, query, now)),
+    chunks: mapChunks(chunks, (rows) => rows.map((r) => sessionCsvLine(toSession(r)))),
+  };
 }
