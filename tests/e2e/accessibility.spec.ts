@@ -49,6 +49,7 @@ const PAGES: Array<{ path: string; as: Role | null; name: string }> = [
   { path: '/coordination/parcours?etape=1', as: 'coordinator', name: 'parcours : une étape' },
   { path: '/coordination/parcours/conditions', as: 'coordinator', name: 'conditions des étapes' },
   { path: '/coordination/bilan', as: 'coordinator', name: 'bilan annuel' },
+  { path: '/coordination/exports', as: 'coordinator', name: 'mes exports' },
   { path: '/coordination/bilan?du=2025-12-31&au=2025-01-01', as: 'admin', name: 'bilan annuel, période refusée' },
   { path: '/mon-parcours/carnet', as: 'trainee', name: 'carnet de bord (vide)' },
   { path: '/mon-parcours/carnet', as: 'coordinator', name: 'carnet de bord hors du parcours' },

@@ -3,10 +3,15 @@ import { expectNoAxeViolations } from './support/axe.ts';
 import { testContext } from '../support/context.ts';
 import { addTraining } from '../support/sessions.ts';
 import { finishedSession } from '../support/finished-session.ts';
+import { readFile } from 'node:fs/promises';
 import { submitSurveyAnswer } from '../../src/lib/surveys/participation.ts';
+import { issueForSession } from '../../src/lib/attestations/issue.ts';
+import { parisDay } from '../../src/lib/time.ts';
+import { unzip } from '../support/zip.ts';
+import { pdfAllText } from '../support/pdf.ts';
 
-test('a participant gives their opinion from « Mes séances »; the coordinator sees the results, without any name', async ({ page, browser, person, signIn, db, baseURL }) => {
-  test.setTimeout(120_000);
+test('a participant gives their opinion from « Mes séances »; the coordinator sees the results, without any name, and downloads the yearly CSV and the session’s audit pack', async ({ page, browser, person, signIn, db, baseURL }) => {
+  test.setTimeout(180_000);
   const suffix = Math.random().toString(36).slice(2, 7);
   const coordinator = await person({ givenName: 'Julien', familyName: `Morel${suffix}`, roles: ['coordinator'] });
   const trainer = await person({ givenName: 'Nadia', familyName: `Rossi${suffix}`, roles: ['trainer'] });
@@ -85,6 +90,55 @@ test('a participant gives their opinion from « Mes séances »; the coordinator
   await page.waitForURL(/\/satisfaction$/);
   await expect(page.getByRole('heading', { name: 'Toutes les séances : questionnaire à chaud' })).toBeVisible();
   await expect(page.getByRole('table', { name: /Résultats par séance|Réponses, taux de réponse/ })).toContainText('3 / 3');
+  await expectNoAxeViolations(page);
+
+  // The session's audit pack, for a quality audit: asked from the session's page, prepared in the
+  // background, downloaded when ready. The certificates were issued meanwhile.
+  const issued = await issueForSession(ctx, { actorId: coordinator.id, actorRoles: coordinator.roles, sessionId, kind: 'completion_certificate' });
+  expect(issued).toMatchObject({ ok: true, issued: 3 });
+  await page.goto(`/formation/seances/${sessionId}`);
+  await page.getByRole('button', { name: /Préparer le dossier d’audit/ }).click();
+  await page.waitForURL(/\/coordination\/exports\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dossier d’audit d’une séance (ZIP)');
+  const packLink = page.getByRole('link', { name: /^Télécharger dossier-audit-.*\.zip/ });
+  await expect(packLink).toBeVisible({ timeout: 30_000 });
+  await expectNoAxeViolations(page);
+  const [packDownload] = await Promise.all([page.waitForEvent('download'), packLink.click()]);
+  expect(packDownload.suggestedFilename()).toMatch(new RegExp(`^dossier-audit-pssm-avis-${suffix}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
+  const pack = await unzip(await readFile((await packDownload.path())!));
+  const names = [...pack.keys()];
+  expect(names.slice(0, 3)).toEqual(['0-sommaire.txt', '1-programme.pdf', '2-feuille-emargement.pdf']);
+  expect(names.filter((n) => n.startsWith('3-attestations/') && n.endsWith('.pdf'))).toHaveLength(3);
+  expect(names.at(-1)).toBe('4-satisfaction.pdf');
+  const sommaire = new TextDecoder().decode(pack.get('0-sommaire.txt'));
+  expect(sommaire).toContain(`PSSM avis ${suffix}`);
+  expect(sommaire).toMatch(/contre-signée .* par Nadia Rossi/);
+  expect(sommaire).toContain('3 réponses pour 3 personnes invitées');
+  expect(await pdfAllText(pack.get('1-programme.pdf')!)).toContain(`PSSM avis ${suffix}`);
+  expect(await pdfAllText(pack.get('2-feuille-emargement.pdf')!)).toContain(zoe.familyName);
+  const satisfactionPdf = await pdfAllText(pack.get('4-satisfaction.pdf')!);
+  expect(satisfactionPdf).toContain('3 réponses pour 3 personnes invitées');
+  expect(satisfactionPdf).toContain('Des pauses plus longues');
+  // The answers stay anonymous in the pack too.
+  for (const name of [zoe.familyName, others[0]!.familyName, others[1]!.familyName]) expect(satisfactionPdf).not.toContain(name);
+
+  // The yearly report of the days the session took place, exported as CSV from the report's page.
+  const days = await db.selectFrom('session_slot').select((eb) => [eb.fn.min('starts_at').as('first'), eb.fn.max('starts_at').as('last')]).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+  await page.goto(`/coordination/bilan?du=${parisDay(days.first)}&au=${parisDay(days.last)}`);
+  await expect(page.getByRole('main')).toContainText(`PSSM avis ${suffix}`);
+  await page.getByRole('button', { name: 'Exporter le bilan en CSV' }).click();
+  await page.waitForURL(/\/coordination\/exports\/[0-9a-f-]{36}$/);
+  const csvLink = page.getByRole('link', { name: /^Télécharger bilan-.*\.csv/ });
+  await expect(csvLink).toBeVisible({ timeout: 30_000 });
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), csvLink.click()]);
+  const csv = (await readFile((await csvDownload.path())!, 'utf8')).replace(/^\uFEFF/, '');
+  // Three trainees came to the four half-days (3.5 h each): 42 trainee-hours, one session of two days, 14 hours delivered.
+  expect(csv.split('\r\n')).toContain(`PSSM avis ${suffix};3;42;1;2;4;14`);
+  expect(csv).not.toContain(zoe.familyName);
+  // « Mes exports » lists both, ready.
+  await page.goto('/coordination/exports');
+  await expect(page.getByRole('main').getByRole('row', { name: /Dossier d’audit/ }).first()).toContainText('Prêt');
+  await expect(page.getByRole('main').getByRole('row', { name: /Bilan annuel/ }).first()).toContainText('Prêt');
   await expectNoAxeViolations(page);
 
   // The session's trainer may read its results; another trainer may not.
