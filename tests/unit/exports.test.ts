@@ -33,6 +33,9 @@ describe('the parameters an export keeps', () => {
   it('knows only the kinds of its registry', () => {
     expect(exportKind('bilan-csv')?.label).toBe('Bilan annuel (CSV)');
     expect(exportKind('dossier-audit')?.label).toBe('Dossier d’audit d’une séance (ZIP)');
+    // The pack's export page links back to its session, not to a list « with the same filters ».
+    expect(exportKind('dossier-audit')?.sourceHref?.({ seance: 'c9a1f0de-5b7e-4c1a-9f0e-2d3b4a5c6d7e' })).toBe('/formation/seances/c9a1f0de-5b7e-4c1a-9f0e-2d3b4a5c6d7e');
+    expect(exportKind('dossier-audit')?.sourceLabel).toBe('Voir la séance');
     for (const name of ['tout', 'constructor', '__proto__', 'toString']) expect(exportKind(name), name).toBeUndefined();
   });
 

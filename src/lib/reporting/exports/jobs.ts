@@ -45,6 +45,7 @@ export interface ExportState {
   failure: string | null;
   /** The page showing the same content with the same parameters, when there is one. */
   sourceHref: string | null;
+  sourceLabel: string;
 }
 
 const INTERRUPTED = 'L’export s’est interrompu (le serveur a sans doute redémarré). Relancez-le.';
@@ -202,6 +203,7 @@ export function stateOf(row: StateRow, now: Date): ExportState {
     byteSize: row.byte_size,
     failure: status === 'interrupted' ? INTERRUPTED : row.failure,
     sourceHref: kind?.sourceHref?.(row.params) ?? null,
+    sourceLabel: kind?.sourceLabel ?? 'Voir la page exportée, avec les mêmes filtres',
   };
 }
 

@@ -54,6 +54,8 @@ export interface ExportKind {
   title?(params: ExportParams, now: Date): string;
   /** The page showing the same content, with the same parameters. */
   sourceHref?(params: ExportParams): string;
+  /** That link's text, when « Voir la page exportée, avec les mêmes filtres » does not fit. */
+  sourceLabel?: string;
 }
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -175,6 +177,7 @@ export const EXPORTS: { readonly [K in ExportKindName]: ExportKind } = {
     read: (fields) => uuidParam(fields, 'seance', 'Séance'),
     progressText: countText('fichier', 'fichiers'),
     sourceHref: (params) => `/formation/seances/${params.seance}`,
+    sourceLabel: 'Voir la séance',
     async produce({ ctx, params, progress }) {
       const pack = await sessionAuditPack(ctx, params.seance ?? '', progress);
       return pack && { filename: pack.filename, contentType: ZIP_TYPE, bytes: pack.bytes };
