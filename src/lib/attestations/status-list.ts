@@ -109,8 +109,10 @@ export async function revocationStatusList(db: Database, input: { publicUrl: str
   const revoked = rows.filter((r) => r.revoked_at !== null);
   const highest = rows.reduce((max, r) => Math.max(max, r.status_list_index), 0);
   const extreme = (pick: typeof Math.max, dates: Date[]) => (dates.length ? new Date(pick(...dates.map((d) => d.getTime()))) : null);
-  // No revocation yet: the list has been all zeros since its first entry.
-  const validFrom = extreme(Math.max, revoked.map((r) => r.revoked_at!)) ?? extreme(Math.min, rows.map((r) => r.assigned_at)) ?? input.now;
+  // No revocation yet: the list has been all zeros since its first entry. An entry's time is the
+  // database's clock, which may run ahead of this instance's: the list is never dated after now.
+  const changed = extreme(Math.max, revoked.map((r) => r.revoked_at!)) ?? extreme(Math.min, rows.map((r) => r.assigned_at)) ?? input.now;
+  const validFrom = changed > input.now ? input.now : changed;
   const id = `${input.publicUrl}${STATUS_LIST_PATH}`;
   const credential: StatusListCredential = {
     '@context': ['https://www.w3.org/ns/credentials/v2'],
