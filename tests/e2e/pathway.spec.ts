@@ -7,6 +7,8 @@ import { expectNoAxeViolations, expectNoHorizontalScroll } from './support/axe.t
  * from the trainee's page and issues the stage attestation; the timeline moves.
  */
 test('a stage from its checklist to its attestation', async ({ page, browser, baseURL, person, signIn, db }) => {
+  // Two browsers, several axe scans and a PDF: as long as the other whole stories.
+  test.setTimeout(90_000);
   const suffix = Math.random().toString(36).slice(2, 7);
   const trainee = await person({ givenName: 'Inès', familyName: `Parcours${suffix}`, roles: ['trainee'] });
   const coordinator = await person({ givenName: 'Julien', familyName: `Morel${suffix}`, roles: ['coordinator'] });
