@@ -27,7 +27,15 @@ test('a trainee reads a module section by section, passes its quiz, and sees it 
       const activity = page.frameLocator('iframe.activity__frame');
       for (const [q, question] of quiz.questions.entries())
         for (const [a, answer] of question.answers.entries())
-          if (answer.correct) await activity.locator(`input[name="q${q}"][value="${a}"]`).check();
+          if (answer.correct) {
+            // The activity may still be laying itself out when the first click lands (on a busy
+            // machine a click has been lost that way): click again until the answer is ticked.
+            const choice = activity.locator(`input[name="q${q}"][value="${a}"]`);
+            await expect(async () => {
+              await choice.check({ timeout: 2_000 });
+              await expect(choice).toBeChecked({ timeout: 500 });
+            }).toPass({ timeout: 15_000 });
+          }
       await activity.getByRole('button', { name: 'Valider mes réponses' }).click();
       await expect(activity.getByText(/Votre score : \d+ sur \d+/)).toBeVisible();
       await expect(page.getByRole('status').filter({ hasText: 'Résultat enregistré : 100 %. Activité réussie.' })).toBeVisible();
