@@ -31,6 +31,8 @@ export async function seedPathway(db: Database, options: { trainees: number; sig
     .select('person_id')
     .where('role', '=', 'trainee')
     .where('person_id', '!=', options.signedInId)
+    // Not those already in the pathway (the large world's trainees).
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('pathway_member as m').select('m.person_id').whereRef('m.person_id', '=', 'person_role.person_id'))))
     .orderBy('person_id')
     .limit(options.trainees - 1)
     .execute();

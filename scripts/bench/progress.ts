@@ -84,11 +84,13 @@ export async function seedModuleProgress(
   await recordPosition(db, signedInId, target.slug, target.sections[options.sectionsRead]!.id, new Date(now - 10 * 60 * 1000));
   const seeded: SeededProgress = { people: 1, modules: 1, sectionsRead: read.length, completed: 0 };
 
-  // The others, in bulk and deterministically by their place in the seeded list.
+  // The others, in bulk and deterministically by their place in the seeded list (the bench's own
+  // people: the large world beside them has its progress already).
   const others = await db
     .selectFrom('person')
     .select('id')
     .where('id', '!=', signedInId)
+    .where('email', 'like', '%@bench.esper-parcours.test')
     .orderBy('email')
     .execute();
   const progressRows: { person_id: string; module_id: string; started_at: Date; last_section_id: string; updated_at: Date; completed_at: Date | null }[] = [];

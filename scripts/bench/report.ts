@@ -7,6 +7,10 @@ import type { SeededPathway } from './pathway.ts';
 export interface Report {
   nodeVersion: string;
   database: string;
+  /** The large world the dashboard and the yearly report read: its size, rows and seeding time. */
+  large: { scale: number; seedMs: number; counts: Record<string, number>; activityRows: number };
+  /** From the start to the report (build excluded). */
+  totalMs: number;
   people: number;
   progress: SeededProgress;
   pathway: SeededPathway;
@@ -56,6 +60,14 @@ export function printReport(report: Report): boolean {
 
   console.log('');
   console.log(`Node ${report.nodeVersion} · database: ${report.database}`);
+  const c = report.large.counts;
+  console.log(
+    `large world (scale ${report.large.scale}, seeded in ${fmt(report.large.seedMs / 1000)} s): ${fmt(c.person ?? 0)} people · ${fmt(c.training_session ?? 0)} sessions (${fmt(c.session_slot ?? 0)} half-days) · ` +
+      `progress ${fmt((c.module_progress ?? 0) + (c.module_section_read ?? 0) + (c.activity_result ?? 0))} rows (${fmt(c.module_progress ?? 0)} modules started, ${fmt(c.module_section_read ?? 0)} sections read, ${fmt(c.activity_result ?? 0)} quiz results) · ` +
+      `attendance ${fmt(c.attendance_record ?? 0)} rows · ${fmt(c.attestation ?? 0)} attestations · ${fmt(c.enrolment ?? 0)} enrolments · ${fmt(c.pathway_member ?? 0)} pathway trainees`,
+  );
+  console.log('  (counted after seeding it, before the targeted seeds below add their own)');
+  console.log(`run so far: ${fmt(report.totalMs / 60_000, 1)} min (build excluded)`);
   const p = report.progress;
   console.log(
     `${fmt(report.people)} people · module progress: ${fmt(p.people)} people, ${fmt(p.modules)} modules started (${fmt(p.completed)} completed), ${fmt(p.sectionsRead)} sections read`,

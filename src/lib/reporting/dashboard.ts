@@ -159,7 +159,10 @@ export async function computeDashboard(db: Database, now: Date): Promise<Dashboa
       .limit(UPCOMING_SHOWN)
       .execute(),
 
-    // Half-days that took place (closed: countersigned), their hours, and the current record of each participant.
+    // Half-days that took place (closed: countersigned), their hours, and the current record of
+    // each participant: each half-day's records read through attendance_record_current_idx
+    // (migration 0015), whose order puts a person's latest first and which holds the status, so
+    // only the index entries of the period's half-days are read, without sorting them.
     db
       .with('slots', (q) =>
         q
@@ -175,24 +178,24 @@ export async function computeDashboard(db: Database, now: Date): Promise<Dashboa
           .where('sl.starts_at', '>=', from)
           .where('sl.starts_at', '<=', to),
       )
-      .with('latest', (q) =>
-        q
-          .selectFrom('attendance_record as r')
-          .distinctOn(['r.slot_id', 'r.person_id'])
-          .select(['r.slot_id', 'r.status'])
-          .where('r.slot_id', 'in', q.selectFrom('slots').select('slots.id'))
-          .orderBy('r.slot_id')
-          .orderBy('r.person_id')
-          .orderBy('r.id', 'desc'),
-      )
-      .with('per_slot', (q) =>
-        q
-          .selectFrom('latest')
-          .select(['latest.slot_id', sql<number>`count(*)`.as('expected'), sql<number>`count(*) filter (where latest.status in ('present', 'late'))`.as('present')])
-          .groupBy('latest.slot_id'),
-      )
       .selectFrom('slots')
-      .leftJoin('per_slot', 'per_slot.slot_id', 'slots.id')
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom((inner) =>
+              inner
+                .selectFrom('attendance_record as r')
+                .distinctOn('r.person_id')
+                .select('r.status')
+                .where('r.slot_id', '=', sql<string>`slots.id`)
+                .orderBy('r.person_id')
+                .orderBy('r.id', 'desc')
+                .as('latest'),
+            )
+            .select([sql<number>`count(*)`.as('expected'), sql<number>`count(*) filter (where latest.status in ('present', 'late'))`.as('present')])
+            .as('per_slot'),
+        (join) => join.onTrue(),
+      )
       .select([
         'slots.bucket',
         sql<number>`count(*)`.as('half_days'),

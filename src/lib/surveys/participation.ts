@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Database } from '../db/index.ts';
 import type { DB, SurveyPhase } from '../db/schema.ts';
@@ -69,29 +69,46 @@ export async function sessionTimes(db: Db, filter: { sessionIds: readonly string
 }
 
 /**
- * The people who attended at least one half-day of each session: their latest record there says
- * present, or late with an arrival before the end (the hours attended are then above zero).
+ * The half-days of the sessions that people attended: each one's current record (its latest)
+ * says present, or late with an arrival before the end (the hours attended are then above zero).
+ * Each half-day's records are read through attendance_record_current_idx (migration 0015): a
+ * person's latest comes first, with its status and arrival in the index, so the sessions'
+ * records are not sorted.
  */
+function attendedHalfDays(db: Db, sessionIds: readonly string[]) {
+  return db
+    .selectFrom('session_slot as sl')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('attendance_record as r')
+          .distinctOn('r.person_id')
+          .select(['r.person_id', 'r.status', 'r.arrived_at'])
+          .whereRef('r.slot_id', '=', 'sl.id')
+          .orderBy('r.person_id')
+          .orderBy('r.id', 'desc')
+          .as('latest'),
+      (join) => join.onTrue(),
+    )
+    .where('sl.session_id', 'in', [...sessionIds])
+    .where((eb) => eb.or([eb('latest.status', '=', 'present'), eb.and([eb('latest.status', '=', 'late'), eb('latest.arrived_at', '<', eb.ref('sl.ends_at'))])]));
+}
+
+/** The people who attended at least one half-day of each session (see attendedHalfDays). */
 export async function attendeesOf(db: Db, sessionIds: readonly string[]): Promise<{ sessionId: string; personId: string }[]> {
   if (sessionIds.length === 0) return [];
-  const rows = await db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('attendance_record as r')
-        .innerJoin('session_slot as sl', 'sl.id', 'r.slot_id')
-        .distinctOn(['r.slot_id', 'r.person_id'])
-        .select(['sl.session_id', 'sl.ends_at', 'r.person_id', 'r.status', 'r.arrived_at'])
-        .where('sl.session_id', 'in', [...sessionIds])
-        .orderBy('r.slot_id')
-        .orderBy('r.person_id')
-        .orderBy('r.id', 'desc')
-        .as('latest'),
-    )
-    .select(['latest.session_id', 'latest.person_id'])
-    .distinct()
-    .where((eb) => eb.or([eb('latest.status', '=', 'present'), eb.and([eb('latest.status', '=', 'late'), eb('latest.arrived_at', '<', eb.ref('latest.ends_at'))])]))
-    .execute();
+  const rows = await attendedHalfDays(db, sessionIds).select(['sl.session_id', 'latest.person_id']).distinct().execute();
   return rows.map((r) => ({ sessionId: r.session_id, personId: r.person_id }));
+}
+
+/** How many people attended each session, counted in the database (the reports need no names). */
+export async function attendeeCounts(db: Db, sessionIds: readonly string[]): Promise<Map<string, number>> {
+  if (sessionIds.length === 0) return new Map();
+  const rows = await attendedHalfDays(db, sessionIds)
+    .select(['sl.session_id', sql<number>`count(DISTINCT latest.person_id)`.as('n')])
+    .groupBy('sl.session_id')
+    .execute();
+  return new Map(rows.map((r) => [r.session_id, Number(r.n)]));
 }
 
 const NO_SESSION = { ok: false, status: 404, message: 'Cette séance n’existe pas.' } as const;

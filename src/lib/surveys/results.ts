@@ -2,7 +2,7 @@ import type { Database } from '../db/index.ts';
 import { SURVEY_PHASES, type SurveyPhase } from '../db/schema.ts';
 import { isUuid } from '../ids.ts';
 import { summariseAnswers, type AnswerFigures, type GroupResult } from './aggregate.ts';
-import { attendeesOf, sessionTimes, type SessionTimes } from './participation.ts';
+import { attendeeCounts, sessionTimes, type SessionTimes } from './participation.ts';
 import { MIN_ANSWERS_SHOWN, coldWindow } from './questions.ts';
 
 /**
@@ -55,12 +55,10 @@ const FIGURES = [
 async function gather(db: Database, times: SessionTimes[], now: Date): Promise<Gathered[]> {
   const ids = times.map((t) => t.sessionId);
   if (ids.length === 0) return [];
-  const [attendees, answers] = await Promise.all([
-    attendeesOf(db, ids),
+  const [invitedBySession, answers] = await Promise.all([
+    attendeeCounts(db, ids),
     db.selectFrom('survey_answer').select(['session_id', 'phase', ...FIGURES]).where('session_id', 'in', ids).execute(),
   ]);
-  const invitedBySession = new Map<string, number>();
-  for (const a of attendees) invitedBySession.set(a.sessionId, (invitedBySession.get(a.sessionId) ?? 0) + 1);
   return times.map((t) => ({
     times: t,
     phases: SURVEY_PHASES.map((phase) => {
