@@ -327,8 +327,7 @@ async function timeYearlyReport(baseUrl: string, cookie: string, siteOrigin: str
     const asked = await fetch(`${baseUrl}/coordination/exports`, {
       method: 'POST',
       headers: { cookie, origin: siteOrigin, 'content-type': 'application/x-www-form-urlencoded' },
-      // The export's kind under both names its form has had (« export », « type »); others are ignored.
-      body: new URLSearchParams({ export: 'bilan-xlsx', type: 'bilan-xlsx', ...period }),
+      body: new URLSearchParams({ export: 'bilan-xlsx', ...period }),
       redirect: 'manual',
     });
     await asked.body?.cancel();
