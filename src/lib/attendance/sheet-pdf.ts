@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, deflateSync, inflateSync } from 'node:zlib';
 import { embedFrenchFonts } from '../pdf/fonts.ts';
+import { describePdf } from '../pdf/document-info.ts';
 import { PDFDocument, degrees, drawImage, popGraphicsState, pushGraphicsState, rgb, type Color, type PDFFont, type PDFName, type PDFPage, type PDFRef } from 'pdf-lib';
 import { frenchDateTime, frenchHours, frenchPercent, frenchTime } from '../time.ts';
 import type { SheetCell, SheetData, SheetParticipant, SheetSlot } from './sheet-data.ts';
@@ -228,14 +229,7 @@ export async function renderSheetPdf(sheet: SheetData): Promise<Uint8Array> {
   const canvas = new Canvas(doc, fonts.regular, fonts.bold);
 
   const title = `Feuille d’émargement – ${sheet.training.title}`;
-  doc.setTitle(title, { showInWindowTitleBar: true });
-  doc.setAuthor(sheet.organisation);
-  doc.setSubject(`Émargement de la formation « ${sheet.training.title} »`);
-  doc.setLanguage('fr-FR');
-  doc.setCreator('ESPER Parcours');
-  doc.setProducer('ESPER Parcours');
-  doc.setCreationDate(sheet.generatedAt);
-  doc.setModificationDate(sheet.generatedAt);
+  describePdf(doc, { title, author: sheet.organisation, subject: `Émargement de la formation « ${sheet.training.title} »`, date: sheet.generatedAt });
 
   const images = await embedSignatures(doc, sheet);
   const header = layoutHeader(canvas, sheet);

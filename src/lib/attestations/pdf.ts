@@ -7,6 +7,7 @@ import { frenchHours, frenchLongDate, frenchPercent, frenchShortDate } from '../
 import { ATTESTATION_KIND_LABELS } from './kinds.ts';
 import type { ImageType } from '../pdf/images.ts';
 import type { Organisation } from './organisation.ts';
+import { describePdf } from '../pdf/document-info.ts';
 
 /** What an attestation says; the same data is kept on record with it. */
 export interface AttestationDocument {
@@ -227,15 +228,8 @@ export async function renderAttestationPdf(d: AttestationDocument): Promise<Uint
   const doc = await PDFDocument.create();
   const { regular, bold } = await embedFrenchFonts(doc);
   const label = ATTESTATION_KIND_LABELS[d.kind];
-  doc.setTitle(`${label} ${d.number}`, { showInWindowTitleBar: true });
-  doc.setAuthor(d.organisation.name);
-  doc.setSubject(`${label} – ${d.holderName} – ${d.title}`);
-  doc.setLanguage('fr-FR');
-  doc.setCreator('ESPER Parcours');
-  doc.setProducer('ESPER Parcours');
-  // Fixed dates: the same attestation always gives the same bytes, so its hash can be checked.
-  doc.setCreationDate(d.issuedAt);
-  doc.setModificationDate(d.issuedAt);
+  // Dated when issued: the same attestation always gives the same bytes, so its hash can be checked.
+  describePdf(doc, { title: `${label} ${d.number}`, author: d.organisation.name, subject: `${label} – ${d.holderName} – ${d.title}`, date: d.issuedAt });
   const page = doc.addPage([A4.width, A4.height]);
 
   let y = A4.height - MARGIN;

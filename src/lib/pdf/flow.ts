@@ -2,6 +2,7 @@ import { PDFDocument, rgb, type Color, type PDFFont, type PDFPage } from 'pdf-li
 import { drawFitted, wrap } from '../attestations/pdf.ts';
 import type { ImageType } from './images.ts';
 import { embedFrenchFonts } from './fonts.ts';
+import { describePdf } from './document-info.ts';
 
 /**
  * A4 documents that read top to bottom (the programme of a session, its survey results): the
@@ -202,14 +203,7 @@ function drawTable(w: Writer, block: Extract<FlowBlock, { kind: 'table' }>): voi
 export async function renderFlowPdf(d: FlowDocument): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const fonts = await embedFrenchFonts(doc);
-  doc.setTitle(d.subtitle ? `${d.title} – ${d.subtitle}` : d.title, { showInWindowTitleBar: true });
-  doc.setAuthor(d.organisation.name);
-  doc.setSubject(d.subject);
-  doc.setLanguage('fr-FR');
-  doc.setCreator('ESPER Parcours');
-  doc.setProducer('ESPER Parcours');
-  doc.setCreationDate(d.createdAt);
-  doc.setModificationDate(d.createdAt);
+  describePdf(doc, { title: d.subtitle ? `${d.title} – ${d.subtitle}` : d.title, author: d.organisation.name, subject: d.subject, date: d.createdAt });
   const w = new Writer(doc, fonts);
   await drawHeader(w, d);
 
