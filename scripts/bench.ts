@@ -59,6 +59,8 @@ const WARMUP_SECONDS = 2;
 const MODULE = { slug: 'retablissement', sectionsRead: 3 };
 // A section without an interactive activity: the module page as most of a module is read.
 const MODULE_PAGE = `/modules/${MODULE.slug}/les-cinq-principes`;
+// A family name of scripts/seed/vocabulary.ts: the search matches a few hundred of the 10,000.
+const PEOPLE_SEARCH = 'martin';
 
 /** The measured endpoints, in order. A new benchmark is one more line here. */
 function targets(world: World, attendance: SeededAttendance, pathway: SeededPathway, origin: string): BenchTarget[] {
@@ -68,7 +70,9 @@ function targets(world: World, attendance: SeededAttendance, pathway: SeededPath
   return [
     // A file served from dist/client without touching Astro or the database: the machine's ceiling.
     { name: 'static', path: '/favicon.svg', baseline: true },
-    { name: 'login page', path: '/connexion' },
+    { name: 'public home', path: '/', goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    { name: 'catalogue', path: '/formations', goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    { name: 'login page', path: '/connexion', goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     { name: 'signed-in home', path: '/accueil', headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     { name: 'module page', path: MODULE_PAGE, headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     // The trainer's screen during a half-day of 200 people: the page, and the JSON it polls.
@@ -88,6 +92,8 @@ function targets(world: World, attendance: SeededAttendance, pathway: SeededPath
     { name: 'Mon parcours', path: '/mon-parcours', headers: signedIn, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     { name: 'cohort board', path: '/coordination/parcours', headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     { name: 'cohort board, one stage', path: `/coordination/parcours?etape=${pathway.busiestStage}`, headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
+    // The coordination's people list, searched by a family name the large world gives to many.
+    { name: 'people list, search', path: `/coordination/personnes?q=${PEOPLE_SEARCH}`, headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 50 } },
     // The coordination's dashboard (figures read through their 30-second cache).
     { name: 'dashboard', path: '/coordination', headers: { cookie: attendance.coordinatorCookie }, goals: { minRatioToBaseline: 0.5, maxP99Ms: 100 } },
     // An employer following an attestation's QR code.

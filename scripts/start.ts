@@ -47,6 +47,9 @@ const clientDir = join(root, 'dist/client');
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0]!;
   if (!/\.[a-z0-9]+$/i.test(path)) {
+    // Astro writes a page as many small chunks; corked, they leave in one write when the
+    // response ends (end() uncorks) instead of one system call each.
+    res.cork();
     void handler(req, res);
     return;
   }

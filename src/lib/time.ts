@@ -7,6 +7,7 @@ export const TIME_ZONE = 'Europe/Paris';
 const longDate = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: TIME_ZONE });
 const shortDate = new Intl.DateTimeFormat('fr-FR', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: TIME_ZONE });
 const mediumDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeZone: TIME_ZONE });
+const dayMonthYear = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: TIME_ZONE });
 const clock = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: TIME_ZONE });
 const isoParts = new Intl.DateTimeFormat('en-CA', {
   year: 'numeric',
@@ -25,6 +26,8 @@ export const frenchLongDate = (at: Date): string => longDate.format(at);
 export const frenchShortDate = (at: Date): string => shortDate.format(at);
 /** « 3 déc. 2026 » */
 export const frenchMediumDate = (at: Date): string => mediumDate.format(at);
+/** « 3 décembre 2026 » */
+export const frenchDayMonthYear = (at: Date): string => dayMonthYear.format(at);
 /** « 09:30 » */
 export const frenchTime = (at: Date): string => clock.format(at);
 /** « 03/12/2026 à 09:30 » */
@@ -77,6 +80,12 @@ export function parisInstant(day: string, time: string): Date | null {
 // Made once: toLocaleString with options builds a formatter at each call (20 µs; the dashboard
 // writes a hundred figures, and each formatter was a quarter of its rendering).
 const TENTHS_FORMAT = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+const COUNT_FORMAT = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+
+/** « 12 345 » : a count the French way. */
+export function frenchCount(value: number): string {
+  return COUNT_FORMAT.format(value);
+}
 
 /** « 4,3 » : a number the French way, to the tenth at most. */
 export function frenchTenths(value: number): string {
@@ -91,5 +100,5 @@ export function frenchHours(hours: number): string {
 
 /** « 87 % » */
 export function frenchPercent(ratio: number): string {
-  return `${Math.round(ratio * 100).toLocaleString('fr-FR')} %`;
+  return `${COUNT_FORMAT.format(Math.round(ratio * 100))} %`;
 }

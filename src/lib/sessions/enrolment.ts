@@ -8,7 +8,7 @@ import { isUuid } from '../ids.ts';
 import { frenchDateTime, frenchLongDate, frenchTime } from '../time.ts';
 import { halfDayLabel } from '../attendance/sheet-labels.ts';
 import { sessionCalendar } from './calendar.ts';
-import { COORDINATORS_ONLY, managesSessions, sessionOverview, type SessionOverview } from './training-sessions.ts';
+import { COORDINATORS_ONLY, managesSessions, sessionOverview, sessionOverviews, type SessionOverview } from './training-sessions.ts';
 
 /**
  * Enrolment in a session, with a waiting list. Every change locks the session's row first, so
@@ -303,17 +303,28 @@ export interface MyEnrolment {
 
 /** A person's current enrolments and waiting lists, sessions not yet over, soonest first. */
 export async function enrolmentsOf(ctx: AppContext, personId: string): Promise<{ upcoming: MyEnrolment[]; past: SessionOverview[] }> {
+  // The enrolments with their place in the waiting list, then every session's overview at once.
   const rows = await ctx.db
-    .selectFrom('enrolment')
-    .select(['session_id', 'status'])
-    .where('person_id', '=', personId)
-    .where('status', 'in', ['enrolled', 'waitlisted'])
+    .selectFrom('enrolment as e')
+    .select(['e.session_id', 'e.status'])
+    .select((eb) =>
+      eb
+        .selectFrom('enrolment as w')
+        .select((w) => w.fn.countAll<number>().as('n'))
+        .whereRef('w.session_id', '=', 'e.session_id')
+        .where('w.status', '=', 'waitlisted')
+        .whereRef('w.queue_number', '<=', 'e.queue_number')
+        .as('queue_position'),
+    )
+    .where('e.person_id', '=', personId)
+    .where('e.status', 'in', ['enrolled', 'waitlisted'])
     .execute();
+  const sessions = await sessionOverviews(ctx.db, rows.map((r) => r.session_id));
   const now = ctx.now();
   const upcoming: MyEnrolment[] = [];
   const past: SessionOverview[] = [];
   for (const row of rows) {
-    const session = await sessionOverview(ctx.db, row.session_id);
+    const session = sessions.get(row.session_id);
     if (!session) continue;
     if (session.endsAt && session.endsAt < now) {
       if (row.status === 'enrolled') past.push(session);
@@ -323,7 +334,7 @@ export async function enrolmentsOf(ctx: AppContext, personId: string): Promise<{
     upcoming.push({
       session,
       status,
-      position: status === 'waitlisted' ? await waitlistPosition(ctx.db, row.session_id, personId) : null,
+      position: status === 'waitlisted' ? Number(row.queue_position) : null,
       canCancel: status === 'waitlisted' || !session.cancellationDeadline || now <= session.cancellationDeadline,
     });
   }

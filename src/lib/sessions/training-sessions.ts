@@ -4,7 +4,7 @@ import type { Database } from '../db/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { Outcome } from '../accounts/registration.ts';
 import { isUuid } from '../ids.ts';
-import { findTraining, type Training } from './trainings.ts';
+import { findTraining, trainingsByIds, type Training } from './trainings.ts';
 import { slotHours } from '../attendance/hours.ts';
 // enrolment.ts imports this module too; the cycle is safe because neither uses the other while loading.
 import { notifyPromoted, promoteFromWaitlist } from './enrolment.ts';
@@ -237,10 +237,10 @@ function sessionRows(db: Database) {
 }
 
 /** Builds the overviews of several sessions with three more queries, whatever their number. */
-async function overviews(db: Database, rows: SessionRow[], trainings?: Map<string, Training>): Promise<SessionOverview[]> {
+async function overviews(db: Database, rows: SessionRow[]): Promise<SessionOverview[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [slots, trainers] = await Promise.all([
+  const [slots, trainers, trainings] = await Promise.all([
     db
       .selectFrom('session_slot')
       .select(['id', 'session_id', 'starts_at', 'ends_at', 'opened_at', 'closed_at'])
@@ -254,28 +254,23 @@ async function overviews(db: Database, rows: SessionRow[], trainings?: Map<strin
       .where('t.session_id', 'in', ids)
       .orderBy('p.family_name')
       .execute(),
+    trainingsByIds(db, rows.map((r) => r.training_id)),
   ]);
-  const known = trainings ?? new Map<string, Training>();
-  for (const trainingId of new Set(rows.map((r) => r.training_id)))
-    if (!known.has(trainingId)) {
-      const training = await findTraining(db, { id: trainingId });
-      if (training) known.set(trainingId, training);
-    }
+  const slotsBySession = groupBy(slots, (s) => s.session_id);
+  const trainersBySession = groupBy(trainers, (t) => t.session_id);
   return rows.map((row) => {
-    const own = slots
-      .filter((s) => s.session_id === row.id)
-      .map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, openedAt: s.opened_at, closedAt: s.closed_at }));
+    const own = (slotsBySession.get(row.id) ?? []).map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, openedAt: s.opened_at, closedAt: s.closed_at }));
     const startsAt = own[0]?.startsAt ?? null;
     const enrolledCount = Number(row.enrolled ?? 0);
     return {
       id: row.id,
-      training: known.get(row.training_id)!,
+      training: trainings.get(row.training_id)!,
       place: row.place,
       capacity: row.capacity,
       cancellationNoticeHours: row.cancellation_notice_hours,
       cancelledAt: row.cancelled_at,
       slots: own,
-      trainers: trainers.filter((t) => t.session_id === row.id).map((t) => ({ id: t.id, name: `${t.given_name} ${t.family_name}` })),
+      trainers: (trainersBySession.get(row.id) ?? []).map((t) => ({ id: t.id, name: `${t.given_name} ${t.family_name}` })),
       enrolledCount,
       waitlistCount: Number(row.waitlisted ?? 0),
       seatsLeft: Math.max(0, row.capacity - enrolledCount),
@@ -285,6 +280,24 @@ async function overviews(db: Database, rows: SessionRow[], trainings?: Map<strin
       cancellationDeadline: startsAt ? new Date(startsAt.getTime() - row.cancellation_notice_hours * 3_600_000) : null,
     };
   });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** Several sessions' overviews by id, with four queries whatever their number (a person's enrolments). */
+export async function sessionOverviews(db: Database, sessionIds: readonly string[]): Promise<Map<string, SessionOverview>> {
+  const ids = sessionIds.filter(isUuid);
+  if (ids.length === 0) return new Map();
+  const sessions = await overviews(db, await sessionRows(db).where('s.id', 'in', ids).execute());
+  return new Map(sessions.map((s) => [s.id, s]));
 }
 
 export async function sessionOverview(db: Database, sessionId: string): Promise<SessionOverview | undefined> {

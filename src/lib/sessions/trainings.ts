@@ -155,6 +155,14 @@ export async function listTrainings(db: Database): Promise<Training[]> {
   return rows.map(toTraining);
 }
 
+/** Several trainings by id, in one query (the sessions' overviews name their training). */
+export async function trainingsByIds(db: Database, ids: readonly string[]): Promise<Map<string, Training>> {
+  const wanted = [...new Set(ids)].filter(isUuid);
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('training').select(TRAINING_COLUMNS).where('id', 'in', wanted).execute();
+  return new Map(rows.map((row) => [row.id, toTraining(row)]));
+}
+
 export async function findTraining(db: Database, by: { id: string } | { slug: string }): Promise<Training | undefined> {
   let query = db.selectFrom('training').select(TRAINING_COLUMNS);
   if ('id' in by) {
