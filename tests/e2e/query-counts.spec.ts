@@ -30,6 +30,8 @@ interface MainPage {
   path: (w: QueryWorld) => string;
   /** The most statements the page may send once its reader's session is known. */
   budget: number;
+  /** Something the page must show: a page emptied by a fault answers 200 with few queries too. */
+  shows?: string;
 }
 
 interface QueryWorld {
@@ -45,13 +47,13 @@ interface QueryWorld {
 
 const MAIN_PAGES: MainPage[] = [
   { name: 'accueil public', role: 'anonymous', path: () => '/', budget: 0 },
-  { name: 'catalogue', role: 'anonymous', path: () => '/formations', budget: 5 },
+  { name: 'catalogue', role: 'anonymous', path: () => '/formations', budget: 5, shows: 'Formation de la vague 1' },
   { name: 'une formation', role: 'anonymous', path: (w) => `/formations/${w.trainingSlug}`, budget: 2 },
   { name: 'connexion', role: 'anonymous', path: () => '/connexion', budget: 0 },
   { name: 'vérification d’une attestation', role: 'anonymous', path: (w) => w.verifyPath, budget: 1 },
   { name: 'accueil du stagiaire', role: 'trainee', path: () => '/accueil', budget: 1 },
   { name: 'modules', role: 'trainee', path: () => '/modules', budget: 1 },
-  { name: 'page d’un module', role: 'trainee', path: () => '/modules/retablissement/les-cinq-principes', budget: 1 },
+  { name: 'page d’un module', role: 'trainee', path: () => '/modules/retablissement/les-cinq-principes', budget: 1, shows: 'class="module-section"' },
   { name: 'Mon parcours', role: 'trainee', path: () => '/mon-parcours', budget: 10 },
   { name: 'carnet de bord', role: 'trainee', path: () => '/mon-parcours/carnet', budget: 3 },
   { name: 'mes séances', role: 'professional', path: () => '/mes-seances', budget: 9 },
@@ -127,8 +129,9 @@ async function statementsOf(page: MainPage): Promise<number> {
   if (cookie) headers.cookie = cookie;
   const url = BASE + page.path(world);
   const warm = await fetch(url, { headers, redirect: 'manual' });
-  await warm.arrayBuffer();
+  const body = await warm.text();
   expect(warm.status, `${page.name} (${page.path(world)})`).toBe(200);
+  if (page.shows) expect(body, `${page.name} shows ${page.shows}`).toContain(page.shows);
   await settle();
   // The fewest of two readings: a session dropped from the cache by a change elsewhere (the
   // database announces them asynchronously) costs one lookup that is not the page's.

@@ -31,16 +31,36 @@ export interface ActivityInfo {
   mainLibrary: string;
 }
 
-/** An activity shipped in content/activities/, or uploaded by a trainer (kept in the database). */
-export async function findActivity(db: Database, id: string): Promise<ActivityInfo | undefined> {
-  if (!ACTIVITY_ID.test(id)) return undefined;
+/** The activities shipped in content/activities/ never change while the server runs: each is read once. */
+const shippedActivities = new Map<string, Promise<ActivityInfo | undefined>>();
+
+async function readShippedActivity(id: string): Promise<ActivityInfo | undefined> {
   try {
     const json = h5pJsonSchema.parse(JSON.parse(await readFile(join(ACTIVITIES_DIR, id, 'h5p.json'), 'utf8')));
     return { id, title: json.title, mainLibrary: json.mainLibrary };
   } catch {
-    const uploaded = await db.selectFrom('h5p_package').select(['id', 'title', 'main_library']).where('id', '=', id).executeTakeFirst();
-    return uploaded ? { id, title: uploaded.title, mainLibrary: uploaded.main_library } : undefined;
+    return undefined;
   }
+}
+
+function shippedActivity(id: string): Promise<ActivityInfo | undefined> {
+  let found = shippedActivities.get(id);
+  if (!found) {
+    found = readShippedActivity(id);
+    // Only a shipped activity is remembered: an unknown id may be uploaded later.
+    void found.then((info) => info ?? shippedActivities.delete(id));
+    shippedActivities.set(id, found);
+  }
+  return found;
+}
+
+/** An activity shipped in content/activities/, or uploaded by a trainer (kept in the database). */
+export async function findActivity(db: Database, id: string): Promise<ActivityInfo | undefined> {
+  if (!ACTIVITY_ID.test(id)) return undefined;
+  const shipped = await shippedActivity(id);
+  if (shipped) return shipped;
+  const uploaded = await db.selectFrom('h5p_package').select(['id', 'title', 'main_library']).where('id', '=', id).executeTakeFirst();
+  return uploaded ? { id, title: uploaded.title, mainLibrary: uploaded.main_library } : undefined;
 }
 
 async function readInside(base: string, relative: string): Promise<Buffer | undefined> {

@@ -1,4 +1,4 @@
-import { getCollection, type CollectionEntry } from 'astro:content';
+import { getCollection, render, type CollectionEntry } from 'astro:content';
 import type { Role } from '../db/schema.ts';
 import { hasRole } from '../accounts/access.ts';
 import { sectionsOf, type ModuleFrontmatter, type ModuleSection } from './schema.ts';
@@ -37,4 +37,24 @@ export async function visibleModules(person: { roles: readonly Role[] } | null):
 
 export async function findModule(slug: string, person: { roles: readonly Role[] } | null): Promise<CourseModule | undefined> {
   return (await visibleModules(person)).find((m) => m.slug === slug);
+}
+
+type RenderedModule = Awaited<ReturnType<typeof render>>;
+const rendered = new Map<string, Promise<RenderedModule>>();
+
+/**
+ * A module's MDX as a component, loaded once per process in production: Astro's `render` imports
+ * the compiled module and builds an error object, stack trace included, on every call (a few
+ * percent of each module page). The component itself renders per request, for its reader.
+ */
+export function renderedModule(module: CourseModule): Promise<RenderedModule> {
+  if (!import.meta.env.PROD) return render(module.entry);
+  let entry = rendered.get(module.slug);
+  if (!entry) {
+    entry = render(module.entry);
+    rendered.set(module.slug, entry);
+    // A failed load is tried again on the next view rather than kept.
+    entry.catch(() => rendered.delete(module.slug));
+  }
+  return entry;
 }
