@@ -11,8 +11,9 @@ export default defineConfig({
   // Runtime settings are read from process.env by src/lib/config.ts, never inlined at build time.
   server: { host: true, port: 4321 },
   security: {
-    // Astro rejects cross-site form posts; src/middleware.ts applies the same rule to JSON bodies.
-    checkOrigin: true,
+    // Off: src/middleware.ts refuses every cross-site write (forms and JSON alike) with a French
+    // message and the security headers; Astro's own check answered form posts first, in English.
+    checkOrigin: false,
   },
   build: {
     // Styles and scripts are served as files so that the CSP can stay "'self'" without hashes.

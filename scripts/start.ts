@@ -8,6 +8,7 @@ import send from 'send';
 import { prepareDatabase } from './support/prepare-database.ts';
 import { appContext } from '../src/lib/context.ts';
 import { sendDueSurveyInvitations } from '../src/lib/surveys/invitations.ts';
+import { applySecurityHeaders } from '../src/lib/web/security-headers.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const entry = join(root, 'dist/server/entry.mjs');
@@ -44,18 +45,21 @@ const { embedded } = await prepareDatabase();
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 const { handler } = (await import(entry)) as { handler: NodeHandler };
 const clientDir = join(root, 'dist/client');
+const STATIC_HEADERS = new Headers();
+applySecurityHeaders(STATIC_HEADERS, { private: false });
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0]!;
   if (!/\.[a-z0-9]+$/i.test(path)) {
-    // Astro writes a page as many small chunks; corked, they leave in one write when the
-    // response ends (end() uncorks) instead of one system call each.
-    res.cork();
+    // Not corked: held back by res.cork(), the chunks of a streamed page went out empty (a
+    // module section lost its text, and the next response on the connection was unreadable).
     void handler(req, res);
     return;
   }
   res.setHeader('X-Content-Type-Options', 'nosniff');
   send(req, path, { root: clientDir, dotfiles: 'deny' })
     .on('headers', () => {
+      // The same policy as the pages (an SVG opened directly is a document too; no file may be framed by another site).
+      for (const [name, value] of STATIC_HEADERS) res.setHeader(name, value);
       // Built assets carry a content hash in their name: they never change.
       res.setHeader('Cache-Control', path.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
     })

@@ -28,11 +28,12 @@ export async function readForm<S extends z.ZodType>(request: Request, schema: S)
   // A field named « x[] » (checkboxes) is read as the list of its values; any other field, as its first value.
   const raw: Record<string, string | string[]> = {};
   const files: Record<string, File> = {};
-  for (const [key, value] of form.entries()) {
-    if (typeof value !== 'string') {
-      if (value.size > 0 && !(key in files)) files[key] = value;
+  for (const [key, entry] of form.entries()) {
+    if (typeof entry !== 'string') {
+      if (entry.size > 0 && !(key in files)) files[key] = entry;
       continue;
     }
+    const value = withoutNul(entry);
     if (key.endsWith('[]')) raw[key] = [...((raw[key] as string[] | undefined) ?? []), value];
     else if (!(key in raw)) raw[key] = value;
   }
@@ -117,6 +118,17 @@ export const field = {
   token: () => z.string({ error: 'Le lien est incomplet.' }).regex(/^[a-z2-7]{32}$/, { error: 'Le lien est incomplet ou abîmé.' }),
 };
 
+/** No one types a NUL character, and PostgreSQL refuses it in a text (a 500): it is dropped. */
+const withoutNul = (text: string) => text.replaceAll('\u0000', '');
+
+/** Whether a JSON value holds a NUL character in a string or a key (PostgreSQL refuses it, in text as in jsonb). */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([key, v]) => key.includes('\u0000') || holdsNul(v));
+  return false;
+}
+
 export type JsonResult<T> = { ok: true; data: T; raw: unknown } | { ok: false; status: 400 | 413 | 415; message: string };
 
 /** The JSON counterpart of readForm, for the few endpoints that scripts call. */
@@ -132,6 +144,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   } catch {
     return { ok: false, status: 400, message: 'Le JSON envoyé est mal formé.' };
   }
+  if (holdsNul(raw)) return { ok: false, status: 400, message: 'Le JSON envoyé contient un caractère nul (\\u0000), qui n’est pas accepté.' };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return { ok: false, status: 400, message: `Données invalides : ${parsed.error.issues[0]?.message ?? 'format inattendu'}.` };
   return { ok: true, data: parsed.data, raw };
@@ -149,6 +162,6 @@ export async function readUpload(request: Request, fieldName: string, options: {
   if (!(file instanceof File) || file.size === 0) return { ok: false, status: 400, message: options.missing };
   if (file.size > options.maxBytes) return { ok: false, status: 413, message: options.tooBig };
   const fields: Record<string, string> = {};
-  for (const [key, value] of form!.entries()) if (typeof value === 'string') fields[key] = value;
+  for (const [key, value] of form!.entries()) if (typeof value === 'string') fields[key] = withoutNul(value);
   return { ok: true, bytes: new Uint8Array(await file.arrayBuffer()), filename: file.name, fields };
 }

@@ -168,7 +168,11 @@ export async function findTraining(db: Database, by: { id: string } | { slug: st
   if ('id' in by) {
     if (!isUuid(by.id)) return undefined;
     query = query.where('id', '=', by.id);
-  } else query = query.where('slug', '=', by.slug);
+  } else {
+    // A slug is what slugify writes: anything else (a NUL byte from the address, say) finds nothing without a query.
+    if (!/^[a-z0-9-]{1,100}$/.test(by.slug)) return undefined;
+    query = query.where('slug', '=', by.slug);
+  }
   const row = await query.executeTakeFirst();
   return row ? toTraining(row) : undefined;
 }
