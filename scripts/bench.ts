@@ -220,15 +220,19 @@ async function main(): Promise<void> {
     }
     for (const target of targets(world, attendance, pathway, server.url)) {
       const done = step(`Measuring ${target.name} (${target.method ?? 'GET'} ${target.path})`);
+      rss.phase(target.name);
       measurements.push(await measure(server.url, target, load));
       done();
     }
+    rss.phase('attendance sheet PDF');
     const done = step(`Timing the attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, ${PDF_RUNS} runs)`);
     pdfTimes.push(...(await timePdfSheet(server.url, attendance)));
     done();
+    rss.phase('yearly report');
     const reporting = step(`Timing the yearly report of ${REPORT_YEAR} (the page, and the XLSX as an export: asked, ready, downloaded; ${REPORT_RUNS} runs each)`);
     Object.assign(reportTimes, await timeYearlyReport(server.url, attendance.coordinatorCookie, origin(server.url)));
     reporting();
+    rss.phase('bulk issue');
     const issuing = step(`Issuing ${attendance.bulkParticipants} certificates in bulk (one request), then weighing them`);
     bulk = await timeBulkIssue(server.url, attendance, origin(server.url));
     issuing();
@@ -250,6 +254,7 @@ async function main(): Promise<void> {
     measurements,
     idleRssMb: idleKb === null ? null : idleKb / 1024,
     peakRssMb: rss.peakMb(),
+    phaseRssMb: rss.phasePeaksMb(),
     weights,
     timings: [
       { name: `attendance sheet PDF (${attendance.sheetSlots} half-days × ${attendance.sheetParticipants} people, each signature drawn)`, runsMs: pdfTimes, maxMedianMs: PDF_GOAL_MS },

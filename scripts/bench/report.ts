@@ -20,6 +20,7 @@ export interface Report {
   measurements: Measurement[];
   idleRssMb: number | null;
   peakRssMb: number | null;
+  phaseRssMb: { phase: string; mb: number }[];
   /** One-off measurements of what a browser downloads for a page. */
   weights: PageWeight[];
   /** One-off timings of a single request, run a few times in a row. */
@@ -108,6 +109,8 @@ export function printReport(report: Report): boolean {
   console.log('');
   const mb = (v: number | null) => (v === null ? 'n/a (no /proc)' : `${v.toFixed(1)} MB`);
   console.log(`peak server RSS: ${mb(report.peakRssMb)} (after start, idle: ${mb(report.idleRssMb)})`);
+  if (report.phaseRssMb.length)
+    console.log(`  peak by phase: ${report.phaseRssMb.map((p) => `${p.phase} ${p.mb.toFixed(0)} MB`).join(' · ')}`);
 
   const withGoals = report.measurements.filter((m) => m.target.goals);
   if (!withGoals.length) return allMet;

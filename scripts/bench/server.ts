@@ -123,9 +123,14 @@ export function residentKb(pid: number): number | null {
 /** Samples a process's resident memory at a fixed interval and keeps the peak. */
 export function sampleRss(pid: number, everyMs = 200) {
   let peakKb: number | null = null;
+  // The peak of each phase (an endpoint under load, the PDF, the bulk issue): where the memory goes.
+  let phase = 'start';
+  const phasePeaks = new Map<string, number>();
   const sample = () => {
     const kb = residentKb(pid);
-    if (kb !== null) peakKb = Math.max(peakKb ?? 0, kb);
+    if (kb === null) return;
+    peakKb = Math.max(peakKb ?? 0, kb);
+    phasePeaks.set(phase, Math.max(phasePeaks.get(phase) ?? 0, kb));
   };
   sample();
   const timer = setInterval(sample, everyMs);
@@ -133,6 +138,12 @@ export function sampleRss(pid: number, everyMs = 200) {
   timer.unref();
   return {
     peakMb: (): number | null => (peakKb === null ? null : peakKb / 1024),
+    /** Each phase's peak, in MB, in the order the phases ran. */
+    phasePeaksMb: (): { phase: string; mb: number }[] => [...phasePeaks].map(([name, kb]) => ({ phase: name, mb: kb / 1024 })),
+    phase: (name: string) => {
+      sample();
+      phase = name;
+    },
     stop: () => {
       sample();
       clearInterval(timer);
