@@ -196,7 +196,8 @@ export function cleanPng(bytes: Uint8Array): Uint8Array | null {
     return null;
   }
   if (inflated.length !== expected) return null;
-  return dropped ? join(kept) : bytes;
+  // Bytes after IEND (a page, an archive appended to the picture) go too.
+  return dropped || at !== bytes.length ? join(kept) : bytes;
 }
 
 function join(parts: readonly Uint8Array[]): Uint8Array {
