@@ -58,3 +58,19 @@ describe('the database announces what makes a cached session wrong', () => {
     expect(received).toEqual([]);
   });
 });
+
+describe('until the announcement arrives', () => {
+  it('a cached copy may still answer a read, but a write looks the session up in the database', async () => {
+    const ctx = testContext(database.db);
+    const cache = new SessionCache({ ttlMs: 60_000, maxEntries: 100 });
+    cache.setListening(true);
+    const person = await addPerson(database.db, { givenName: 'Inès', familyName: 'Petit', roles: ['trainee'] });
+    const { token, session } = await createSession(database.db, person.id, { days: 30, now: ctx.now() });
+    expect(await resolveSession(database.db, token, { days: 30, cache, now: ctx.now() })).not.toBeNull();
+
+    // Logged out on another instance: the row is gone, its announcement not yet applied here.
+    await invalidateSession(database.db, session.id);
+    expect((await resolveSession(database.db, token, { days: 30, cache, now: ctx.now() }))?.person.id).toBe(person.id);
+    expect(await resolveSession(database.db, token, { days: 30, cache, now: ctx.now(), fresh: true })).toBeNull();
+  });
+});

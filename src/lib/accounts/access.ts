@@ -13,6 +13,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Audience>> = {
   '/403': 'public',
   '/404': 'public',
   '/500': 'public',
+  '/503': 'public',
   '/sante': 'public',
   '/connexion': 'public',
   '/deconnexion': 'public',

@@ -116,16 +116,17 @@ export async function invalidateOtherSessions(db: Database, personId: string, ke
 
 /**
  * The session behind a token, from the cache when it holds a fresh copy that needs no renewal,
- * else from the database (and then cached).
+ * else from the database (and then cached). `fresh` skips the cache: a write is judged on the
+ * database itself, since a copy may outlive a logout elsewhere until its announcement arrives.
  */
 export async function resolveSession(
   db: Database,
   token: string,
-  options: { days: number; cache: SessionCache; now?: Date },
+  options: { days: number; cache: SessionCache; now?: Date; fresh?: boolean },
 ): Promise<{ person: SignedInPerson; session: SessionInfo; renewed: boolean } | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const now = options.now ?? new Date();
-  const cached = options.cache.get(hashToken(token), now);
+  const cached = options.fresh ? undefined : options.cache.get(hashToken(token), now);
   const halfLife = (options.days * DAY_MS) / 2;
   if (cached && cached.session.expiresAt.getTime() - now.getTime() >= halfLife)
     return { person: cached.person, session: cached.session, renewed: false };

@@ -79,12 +79,20 @@ export type DatabaseTarget =
   | { kind: 'postgres'; url: string; maxConnections?: number }
   | { kind: 'pglite'; dataDir?: string; snapshot?: Blob };
 
+/** How long a new connection to PostgreSQL may take before the attempt is given up. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 /** Opens a database: a pg pool for a PostgreSQL URL, else an embedded PGlite (on disk, or in memory). */
 export function openDatabase(target: DatabaseTarget): Database {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.maxConnections ?? 10,
+      // Pages ask small questions of big tables: the planner's estimate over ten years of rows
+      // turns on JIT compilation, which costs tens of milliseconds and saves none here.
+      options: '-c jit=off',
+      // An unreachable database fails a request within seconds (a French 503) instead of hanging it.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -92,6 +100,10 @@ export function openDatabase(target: DatabaseTarget): Database {
     });
     // A dropped idle connection must not crash the server; the next query reconnects.
     pool.on('error', (error) => console.error('[db] idle connection error:', error.message));
+    // Nor one that ends while a request holds it (PostgreSQL restarting mid-query): node-postgres
+    // then emits 'error' on the client, which the pool only listens to while the client is idle.
+    // The query itself fails (the page answers 503) and the pool drops the client on release.
+    pool.on('connect', (client) => client.on('error', (error) => console.error('[db] connection lost:', error.message)));
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   return openEmbedded(target).db;
@@ -160,7 +172,7 @@ export async function listen(channel: string, onMessage: (payload: string) => vo
   }
   const url = config().DATABASE_URL!;
   const connect = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     client.on('notification', (message) => {
       if (message.channel === channel && message.payload) onMessage(message.payload);
     });
