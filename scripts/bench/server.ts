@@ -28,12 +28,23 @@ export async function findFreePort(host: string, from: number, to: number): Prom
   throw new Error(`No free port between ${from} and ${to} on ${host}.`);
 }
 
+/**
+ * The Node flags `npm start` gives the server (its heap limits), read from package.json so that
+ * the bench measures the server as it runs in production.
+ */
+function startFlags(root: string): string[] {
+  const start: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start;
+  const match = typeof start === 'string' ? /^node\s+(.*?)\s*scripts\/start\.ts$/.exec(start) : null;
+  if (!match) throw new Error(`package.json's start script is not "node [flags] scripts/start.ts" (got ${JSON.stringify(start)}).`);
+  return match[1] ? match[1].split(/\s+/) : [];
+}
+
 export function startServer(options: { root: string; host: string; port: number; env: Record<string, string> }): RunningServer {
   const url = `http://${options.host}:${options.port}`;
   // The project's Node 24 binary itself (not a wrapper), and start.ts imports the server in-process:
   // the child's pid is the server's, which the RSS sampler reads.
   const lines: string[] = [];
-  const child: ChildProcess = spawn(join(options.root, 'node_modules/.bin/node'), ['scripts/start.ts'], {
+  const child: ChildProcess = spawn(join(options.root, 'node_modules/.bin/node'), [...startFlags(options.root), 'scripts/start.ts'], {
     cwd: options.root,
     env: {
       // The developer's own database settings must not leak in: the bench database is given below.
