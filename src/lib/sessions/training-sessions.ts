@@ -310,6 +310,8 @@ export async function sessionOverview(db: Database, sessionId: string): Promise<
 export async function upcomingSessions(db: Database, options: { now: Date; trainingId?: string }): Promise<SessionOverview[]> {
   let query = sessionRows(db)
     .where('s.cancelled_at', 'is', null)
+    // Cheap first (the half-days to come, from their index), then exact: none has begun yet.
+    .where('s.id', 'in', db.selectFrom('session_slot').select('session_id').where('starts_at', '>', options.now))
     .where((eb) =>
       eb(eb.selectFrom('session_slot as sl').select((x) => x.fn.min('sl.starts_at').as('first')).whereRef('sl.session_id', '=', 's.id'), '>', options.now),
     );
