@@ -108,14 +108,15 @@ function pssmSession(days = 3): SheetData {
 
 /** The text of each page, as a reader (or a screen reader) extracts it. */
 async function pdfPages(bytes: Uint8Array): Promise<string[]> {
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  const task = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false });
+  const pdf = await task.promise;
   const pages: string[] = [];
   for (let n = 1; n <= pdf.numPages; n += 1) {
     const content = await (await pdf.getPage(n)).getTextContent();
     const text = content.items.map((item) => ('str' in item ? item.str : '')).join(' ');
     pages.push(text.replace(/\s+/g, ' '));
   }
-  await pdf.destroy();
+  await task.destroy();
   return pages;
 }
 
