@@ -70,11 +70,10 @@ class SqlFileMigrationProvider implements MigrationProvider {
     this.#dir = dir;
   }
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(this.#dir)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
     const migrations: Record<string, Migration> = {};
-    for (const file of files) {
-      const script = await readFile(`${this.#dir}/${file}`, 'utf8');
-      migrations[file.replace(/\.sql$/, '')] = {
+    for (const name of await knownMigrations(this.#dir)) {
+      const script = await readFile(`${this.#dir}/${name}.sql`, 'utf8');
+      migrations[name] = {
         async up(db: Kysely<unknown>) {
           for (const statement of splitSqlStatements(script)) await sql.raw(statement).execute(db);
         },
@@ -84,10 +83,31 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema to the latest migration; throws with the failing migration's name. */
+/** The migrations this code knows, by name (« 0001_accounts »), in order. */
+export async function knownMigrations(dir: string = MIGRATIONS_DIR): Promise<string[]> {
+  return (await readdir(dir))
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((f) => f.replace(/\.sql$/, ''));
+}
+
+/**
+ * Brings the schema to the latest migration; throws with the failing migration's name.
+ * Kysely's migrator runs every pending migration in one transaction (PostgreSQL's DDL is
+ * transactional): a crash mid-way leaves none half-applied (tests/integration/faults.test.ts).
+ */
 export async function migrateToLatest<T>(db: Kysely<T>, dir: string = MIGRATIONS_DIR): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(dir) });
-  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  return applied(await migrator.migrateToLatest());
+}
+
+/** Brings the schema up to the named migration and no further: a restore first recreates the schema its backup was taken on. */
+export async function migrateUpTo<T>(db: Kysely<T>, name: string, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(dir) });
+  return applied(await migrator.migrateTo(name));
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     const reason = error instanceof Error ? error.message : String(error);
