@@ -12,7 +12,7 @@ import { openSlot } from '../../src/lib/attendance/slots.ts';
 import { parisDay } from '../../src/lib/time.ts';
 
 async function pdfText(bytes: Uint8Array): Promise<string> {
-  const pdf = await getDocument({ data: bytes, useSystemFonts: false, isEvalSupported: false }).promise;
+  const pdf = await getDocument({ data: bytes, useSystemFonts: false }).promise;
   const pages: string[] = [];
   for (let n = 1; n <= pdf.numPages; n++) {
     const content = await (await pdf.getPage(n)).getTextContent();

@@ -37,7 +37,7 @@ const NEW_DETAILS = {
 
 /** How many images the first page paints, as pdf.js draws it. */
 async function imagesPainted(bytes: Uint8Array): Promise<number> {
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
   const operators = await (await pdf.getPage(1)).getOperatorList();
   return operators.fnArray.filter((fn) => fn === OPS.paintImageXObject).length;
 }

@@ -4,13 +4,13 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 /** The text of a PDF's first page, as pdf.js extracts it, whitespace collapsed. */
 export async function pdfText(bytes: Uint8Array): Promise<string> {
   // A copy: pdf.js takes over (detaches) the buffer it is given.
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
   return (await (await pdf.getPage(1)).getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ');
 }
 
 /** The text of every page of a PDF, page after page, whitespace collapsed. */
 export async function pdfAllText(bytes: Uint8Array): Promise<string> {
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
   const pages: string[] = [];
   for (let n = 1; n <= pdf.numPages; n += 1)
     pages.push((await (await pdf.getPage(n)).getTextContent()).items.map((item) => ('str' in item ? item.str : '')).join(' '));
@@ -19,7 +19,7 @@ export async function pdfAllText(bytes: Uint8Array): Promise<string> {
 
 /** How many images a PDF's first page paints, as pdf.js draws it. */
 export async function pdfImagesPainted(bytes: Uint8Array): Promise<number> {
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
   return (await (await pdf.getPage(1)).getOperatorList()).fnArray.filter((fn) => fn === OPS.paintImageXObject).length;
 }
 
@@ -34,7 +34,7 @@ const CLOSE = 4;
  * black on white at 4 pixels per point, then read. Paths that do not decode are skipped.
  */
 export async function pdfQrCodes(bytes: Uint8Array): Promise<string[]> {
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
   const operators = await (await pdf.getPage(1)).getOperatorList();
   const found: string[] = [];
   for (const [i, fn] of operators.fnArray.entries()) {

@@ -108,7 +108,7 @@ function pssmSession(days = 3): SheetData {
 
 /** The text of each page, as a reader (or a screen reader) extracts it. */
 async function pdfPages(bytes: Uint8Array): Promise<string[]> {
-  const task = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false });
+  const task = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false });
   const pdf = await task.promise;
   const pages: string[] = [];
   for (let n = 1; n <= pdf.numPages; n += 1) {
