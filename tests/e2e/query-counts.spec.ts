@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { test, expect } from './support/fixtures.ts';
 import { createSession, SESSION_COOKIE } from '../../src/lib/accounts/sessions.ts';
 import type { Database } from '../../src/lib/db/index.ts';
@@ -12,6 +11,7 @@ import { DAY, testContext } from '../support/context.ts';
 import { addSession, addTraining } from '../support/sessions.ts';
 import { finishedSession } from '../support/finished-session.ts';
 import { startPostgresWire, type PostgresWire } from '../support/postgres-wire.ts';
+import { startInstance, stopInstance, waitUntilHealthy, type Instance } from '../support/instances.ts';
 
 /**
  * How many statements each main page sends to PostgreSQL, counted on the wire between a real
@@ -71,7 +71,7 @@ const MAIN_PAGES: MainPage[] = [
 ];
 
 let wire: PostgresWire;
-let server: ChildProcess;
+let server: Instance | undefined;
 let world: QueryWorld;
 let round = 0;
 
@@ -179,15 +179,12 @@ test.describe.serial('the number of queries per main page', () => {
 
     // Its own production server, reaching the test database through the counting relay.
     wire = await startPostgresWire(process.env.E2E_DATABASE_URL!);
-    server = spawn(process.execPath, ['scripts/start.ts'], {
-      env: { ...process.env, SKIP_BUILD: '1', PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_URL: BASE, DATABASE_URL: wire.url, DEMO_ACCOUNTS: 'off' },
-      stdio: 'ignore',
-    });
-    await expect.poll(async () => (await fetch(`${BASE}/sante`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
+    server = startInstance({ name: 'le serveur compté', port: PORT, publicUrl: BASE, databaseUrl: wire.url, trustProxy: false });
+    await waitUntilHealthy(server, 60_000);
   });
 
   test.afterAll(async () => {
-    server?.kill('SIGTERM');
+    if (server) await stopInstance(server);
     await wire?.close();
   });
 
