@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { test, expect } from './support/fixtures.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { startInstance, stopInstance, waitUntilHealthy, type Instance } from '../support/instances.ts';
 import { createSession, SESSION_COOKIE } from '../../src/lib/accounts/sessions.ts';
 
 /**
@@ -78,23 +78,6 @@ class CuttableProxy {
   }
 }
 
-function startServer(databaseUrl: string): { process: ChildProcess; output: () => string; listening: Promise<void> } {
-  let output = '';
-  const server = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, SKIP_BUILD: '1', PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_URL: base, DATABASE_URL: databaseUrl, DEMO_ACCOUNTS: 'off', ASTRO_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const listening = new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('Listening on')) resolve();
-    });
-    server.once('exit', (code) => reject(new Error(`the server stopped (${code}) before listening:\n${output}`)));
-  });
-  server.stderr!.on('data', (chunk: Buffer) => (output += chunk));
-  return { process: server, output: () => output, listening };
-}
-
 /** One request, with how long it took and its body as text. */
 async function timed(path: string, init: RequestInit = {}): Promise<{ status: number; body: string; type: string; ms: number; retryAfter: string | null }> {
   const started = Date.now();
@@ -104,16 +87,12 @@ async function timed(path: string, init: RequestInit = {}): Promise<{ status: nu
 }
 
 /** What the test started, stopped after it even when it times out (otherwise the server outlives the run). */
-let started: { server: ChildProcess; proxy: CuttableProxy } | undefined;
+let started: { server: Instance; proxy: CuttableProxy } | undefined;
 test.afterEach(async () => {
   if (!started) return;
   const { server, proxy } = started;
   started = undefined;
-  if (server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await stopInstance(server);
   await proxy.close();
 });
 
@@ -125,9 +104,9 @@ test('while PostgreSQL cannot be reached, every answer says so in French, the se
   const viaProxy = new URL(url);
   viaProxy.hostname = '127.0.0.1';
   viaProxy.port = String(proxy.port);
-  const server = startServer(viaProxy.toString());
-  started = { server: server.process, proxy };
-  await server.listening;
+  const server = startInstance({ name: 'le serveur coupé de sa base', port: PORT, publicUrl: base, databaseUrl: viaProxy.toString(), trustProxy: false });
+  started = { server, proxy };
+  await waitUntilHealthy(server, 60_000);
   const coordinator = await person({ givenName: 'Panne', familyName: 'Coordination', roles: ['coordinator'] });
   const { token } = await createSession(db, coordinator.id, { days: 30 });
   const signedIn = { headers: { cookie: `${SESSION_COOKIE}=${token}` } };
@@ -195,5 +174,5 @@ test('while PostgreSQL cannot be reached, every answer says so in French, the se
     expect(signedInAgain.status).toBe(303);
   }
   expect(server.process.exitCode).toBeNull();
-  expect(server.output()).not.toMatch(/uncaught|unhandled/i);
+  expect(server.errors()).not.toMatch(/uncaught|unhandled/i);
 });
