@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -292,6 +292,21 @@ describe('a restore that cannot be done changes nothing, and says why in French'
       await writeFile(damaged, damagedBytes);
       const broken = await refusal(restoreDatabase(target.db, damaged));
       expect(broken.message).toMatch(/est (abîmée|incomplète) .* rien n’a été restauré/);
+
+      // Altered inside, then compressed again: whole as gzip, but a tablet signature's bytes are no longer base64.
+      const lines = gunzipSync(bytes).toString('utf8').split('\n');
+      const table = lines.findIndex((line) => line.startsWith('{') && (JSON.parse(line) as { table?: string }).table === 'attendance_record');
+      expect(table, 'the backup holds the attendance records').toBeGreaterThan(-1);
+      const png = (JSON.parse(lines[table]!) as { columns: string[] }).columns.indexOf('signature_png');
+      const signed = lines.findIndex((line, i) => i > table && line.startsWith('[') && (JSON.parse(line) as (string | null)[])[png] !== null);
+      expect(signed, 'a record signed on the tablet').toBeGreaterThan(table);
+      const row = JSON.parse(lines[signed]!) as (string | null)[];
+      row[png] = 'ceci n’est pas du base64 !';
+      lines[signed] = JSON.stringify(row);
+      const altered = join(folder, 'alteree.esperdump');
+      await writeFile(altered, gzipSync(lines.join('\n')));
+      const refused = await refusal(restoreDatabase(target.db, altered));
+      expect(refused.message).toMatch(/est abîmée \(une valeur de la table attendance_record est illisible\) : rien n’a été restauré/);
 
       const text = join(folder, 'notes.esperdump');
       await writeFile(text, 'Ceci est une liste de courses.\n');

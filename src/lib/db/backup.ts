@@ -617,7 +617,7 @@ export async function restoreDatabase(
         if (Array.isArray(value)) {
           if (!current || value.length !== current.width || !value.every((v): v is string | null => typeof v === 'string' || v === null))
             throw damaged(path, current ? `une ligne de la table ${current.name}` : 'une ligne de données hors de sa table');
-          await current.add(value);
+          await valuesFromFile(path, current.name, () => current!.add(value));
           continue;
         }
         if (!isRecord(value)) throw damaged(path, 'une ligne inattendue');
@@ -626,7 +626,7 @@ export async function restoreDatabase(
           current = startTable(trx, path, byName, deferred, done, value);
         } else if (typeof value.end === 'string' && value.end !== BACKUP_FORMAT) {
           if (!current || value.end !== current.name || value.rows !== current.rows) throw damaged(path, `le compte de la table ${String(value.end)} ne correspond pas`);
-          await current.finish();
+          await valuesFromFile(path, current.name, () => current!.finish());
           done.add(current.name);
           tables += 1;
           rows += current.rows;
@@ -652,6 +652,22 @@ export async function restoreDatabase(
     return { path, header, tables, rows, bytes: (await stat(path)).size, ms: performance.now() - started, laterMigrations };
   } finally {
     await lines.return(undefined);
+  }
+}
+
+/**
+ * Inserts values read from the file. gzip checks its sum only at the end of the stream, so bytes
+ * altered in the middle can reach the database first: a value PostgreSQL refuses as data
+ * (SQLSTATE 22, a broken base64 or date; 23, a broken reference) means a damaged file, said so
+ * in French. The transaction is then rolled back, and the target keeps what it had.
+ */
+async function valuesFromFile(path: string, table: string, insert: () => Promise<void>): Promise<void> {
+  try {
+    await insert();
+  } catch (error) {
+    const code = error !== null && typeof error === 'object' && 'code' in error ? error.code : undefined;
+    if (typeof code === 'string' && /^2[23]/.test(code)) throw damaged(path, `une valeur de la table ${table} est illisible`);
+    throw error;
   }
 }
 
